@@ -1,0 +1,32 @@
+// Building Marathon request URLs (pure).
+
+/** marathon-lb's snapshot query plus deployments and readiness, which normalize also reads. */
+export const APPS_PATH = '/v2/apps?embed=apps.tasks&embed=apps.deployments&embed=apps.readiness';
+
+/** Join a configured Marathon base URL (which may carry a path prefix) with an API path. */
+export function joinUrl(base: string, path: string): string {
+  const trimmed = base.replace(/\/+$/, '');
+  return `${trimmed}${path.startsWith('/') ? path : `/${path}`}`;
+}
+
+/** `/v2/events?plan-format=light&event_type=a&event_type=b` (event_type repeated, in order). */
+export function eventsPath(eventTypes: readonly string[]): string {
+  const query = ['plan-format=light', ...eventTypes.map((t) => `event_type=${encodeURIComponent(t)}`)];
+  return `/v2/events?${query.join('&')}`;
+}
+
+export function eventSubscriptionPath(callbackUrl: string): string {
+  return `/v2/eventSubscriptions?callbackUrl=${encodeURIComponent(callbackUrl)}`;
+}
+
+/** Index of the next URL to try in round-robin order. */
+export function nextIndex(current: number, count: number): number {
+  return count === 0 ? 0 : (current + 1) % count;
+}
+
+/** Move the element at `index` to the front, keeping the others in order. */
+export function moveToFront<T>(items: readonly T[], index: number): T[] {
+  if (index <= 0 || index >= items.length) return [...items];
+  const picked = items[index] as T;
+  return [picked, ...items.slice(0, index), ...items.slice(index + 1)];
+}
