@@ -10,8 +10,8 @@ export function redactUrl(url: string): string {
     parsed.password = '';
     return parsed.toString();
   } catch {
-    // Not parseable: still remove anything shaped like `scheme://userinfo@`.
-    return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
+    // Not parseable: still remove anything shaped like `//userinfo@`.
+    return url.replace(/\/\/[^/\s]*@/g, '//');
   }
 }
 
