@@ -1,0 +1,106 @@
+// Blue/green deployment groups (spec §5.6): the two colours of an app are served as one app
+// `/<group>`, and old tasks are drained as healthy new ones arrive. Computed from scratch on every
+// pass, never by mutating the input, so running it twice gives the same answer (spec §11.13).
+
+import type { AppSettings } from './decode.js';
+import type { WireApp, WireTask } from './wire.js';
+
+/** An app as Marathon knows it, with its decoded app-level labels. */
+export interface SourceApp {
+  readonly id: string;
+  readonly app: WireApp;
+  readonly settings: AppSettings;
+}
+
+/** What the LB serves: one Marathon app, or the merged colours of a deployment group. */
+export interface ServedApp {
+  /** The id served: the app's id, or `/<group>`. */
+  readonly appId: string;
+  /** The app whose definition (labels, ports, health checks) the services follow. */
+  readonly base: SourceApp;
+  /** Every app contributing tasks (the base included). */
+  readonly members: readonly SourceApp[];
+  /** Ids of old-colour tasks to drain. */
+  readonly draining: ReadonlySet<string>;
+}
+
+function tasksOf(app: WireApp): WireTask[] {
+  return Array.isArray(app.tasks) ? app.tasks.filter((t): t is WireTask => typeof t === 'object' && t !== null) : [];
+}
+
+function instancesOf(app: WireApp): number {
+  return typeof app.instances === 'number' && app.instances >= 0 ? app.instances : tasksOf(app).length;
+}
+
+function timeOf(value: string | null | undefined): number {
+  const ms = typeof value === 'string' ? Date.parse(value) : NaN;
+  return Number.isNaN(ms) ? -Infinity : ms;
+}
+
+/** Oldest first; ties broken by id so the order never depends on Marathon's listing order. */
+function byDeploymentAge(a: SourceApp, b: SourceApp): number {
+  const ta = a.settings.deploymentStartedAt ?? -Infinity;
+  const tb = b.settings.deploymentStartedAt ?? -Infinity;
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function hasHealthChecks(app: WireApp): boolean {
+  return Array.isArray(app.healthChecks) && app.healthChecks.length > 0;
+}
+
+function healthyTaskCount(app: WireApp): number {
+  if (!hasHealthChecks(app)) return instancesOf(app);
+  return tasksOf(app).filter((t) => Array.isArray(t.healthCheckResults) && t.healthCheckResults.some((r) => r?.alive === true)).length;
+}
+
+function mergeGroup(group: string, members: SourceApp[]): ServedApp {
+  const sorted = [...members].sort(byDeploymentAge);
+  let newest = sorted[sorted.length - 1] as SourceApp;
+  let olds = sorted.slice(0, -1);
+  if (olds.length === 0) return { appId: group, base: newest, members: sorted, draining: new Set() };
+
+  let target = 1;
+  if (newest.settings.deploymentNewInstances !== undefined) {
+    // zdd scales the old colour down as it scales the new one up; if the "old" colour was
+    // scaled more recently, it is the one being deployed (only meant when NEW_INSTANCES != 0).
+    const latestOld = olds[olds.length - 1] as SourceApp;
+    if (
+      newest.settings.deploymentNewInstances !== 0 &&
+      timeOf(latestOld.app.versionInfo?.lastScalingAt) > timeOf(newest.app.versionInfo?.lastScalingAt)
+    ) {
+      olds = [...olds.slice(0, -1), newest];
+      newest = latestOld;
+    }
+    target = newest.settings.deploymentTargetInstances ?? 1;
+  }
+
+  const healthyNew = healthyTaskCount(newest.app);
+  const oldInstances = olds.reduce((sum, o) => sum + instancesOf(o.app), 0);
+  const oldTaskIds = olds
+    .flatMap((o) => tasksOf(o.app).map((t) => t.id))
+    .filter((id): id is string => typeof id === 'string')
+    .sort();
+  const drainable = Math.max(0, healthyNew + oldInstances - target);
+  const count = Math.min(oldTaskIds.length, healthyNew, drainable);
+  const base = olds[olds.length - 1] as SourceApp;
+  return { appId: group, base, members: [...olds, newest], draining: new Set(oldTaskIds.slice(0, count)) };
+}
+
+/** Groups apps by HAPROXY_DEPLOYMENT_GROUP; other apps are served as they are. Sorted by appId. */
+export function servedApps(apps: readonly SourceApp[]): ServedApp[] {
+  const groups = new Map<string, SourceApp[]>();
+  const out: ServedApp[] = [];
+  for (const source of apps) {
+    const group = source.settings.deploymentGroup;
+    if (group === undefined) {
+      out.push({ appId: source.id, base: source, members: [source], draining: new Set() });
+    } else {
+      const list = groups.get(group) ?? [];
+      list.push(source);
+      groups.set(group, list);
+    }
+  }
+  for (const [group, members] of groups) out.push(mergeGroup(group, members));
+  return out.sort((a, b) => (a.appId < b.appId ? -1 : a.appId > b.appId ? 1 : a.base.id < b.base.id ? -1 : a.base.id > b.base.id ? 1 : 0));
+}

@@ -1,0 +1,59 @@
+// Deterministic names and ids of HAProxy servers (spec §3.2). They must match marathon-lb's so
+// that stats, zdd's drain detection and server-state files keep working across the switch.
+
+import { createHash } from 'node:crypto';
+
+const ID_MODULUS = 32767n;
+
+/** Every character outside [a-zA-Z0-9-] becomes `_`. */
+export function sanitize(text: string): string {
+  return text.replace(/[^a-zA-Z0-9-]/g, '_');
+}
+
+/** `host_ip_port`, or `ip_port` when the host already is the IP. */
+export function serverName(host: string, ip: string, port: number): string {
+  return sanitize(host !== ip ? `${host}_${ip}_${port}` : `${ip}_${port}`);
+}
+
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+const HASH_ATTEMPTS = 1000;
+
+/**
+ * Server id for `name`, unique among `used` (which it is added to): SHA-256 of the name mod
+ * 32767; on 0 or a clash, the name plus a space plus the digest is hashed again.
+ * Bounded: after 1000 clashes (a nearly full backend) the lowest free id is taken; undefined
+ * when all 32766 ids are used.
+ */
+export function serverId(name: string, used: Set<number>): number | undefined {
+  let text = name;
+  for (let attempt = 0; attempt < HASH_ATTEMPTS; attempt++) {
+    const hex = sha256Hex(text);
+    const id = Number(BigInt(`0x${hex}`) % ID_MODULUS);
+    if (id !== 0 && !used.has(id)) {
+      used.add(id);
+      return id;
+    }
+    text = `${text} ${hex}`;
+  }
+  for (let id = 1; id < Number(ID_MODULUS); id++) {
+    if (!used.has(id)) {
+      used.add(id);
+      return id;
+    }
+  }
+  return undefined;
+}
+
+/** Ids for names given in (host, port) order, as marathon-lb assigns them within one backend. */
+export function serverIds(names: readonly string[]): (number | undefined)[] {
+  const used = new Set<number>();
+  return names.map((n) => serverId(n, used));
+}
+
+/** Sticky-session cookie value of a server: the first 10 hex digits of SHA-1 of its name. */
+export function stickyCookie(name: string): string {
+  return createHash('sha1').update(name, 'utf8').digest('hex').slice(0, 10);
+}

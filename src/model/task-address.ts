@@ -1,0 +1,62 @@
+// Where HAProxy reaches a task (spec §5.3): the address and the ports, by networking mode.
+// DNS is I/O, so the caller supplies `resolve` (a cached resolver in the shell, a table in tests).
+
+import { isIP } from 'node:net';
+import { containerPorts, isPort, networkingMode, portMappings, type NetworkingMode } from './service-ports.js';
+import type { WireApp, WireTask } from './wire.js';
+
+/** Host name -> IP address, or undefined when it does not resolve. */
+export type Resolver = (host: string) => string | undefined;
+
+export interface TaskAddress {
+  readonly ip: string;
+  /**
+   * The task's ports by position (the same positions as ServicePortSlot.position);
+   * undefined where a position has no usable port.
+   */
+  readonly ports: readonly (number | undefined)[];
+}
+
+function hostPorts(task: WireTask): (number | undefined)[] {
+  return (Array.isArray(task.ports) ? task.ports : []).map((p) => (isPort(p) ? p : undefined));
+}
+
+function definitionPorts(app: WireApp): (number | undefined)[] {
+  return (Array.isArray(app.portDefinitions) ? app.portDefinitions : []).map((d) => (isPort(d?.port) ? d.port : undefined));
+}
+
+function mappingContainerPorts(app: WireApp): (number | undefined)[] {
+  return portMappings(app).map((m) => (isPort(m?.containerPort) ? m.containerPort : undefined));
+}
+
+function firstNonEmpty(...candidates: (number | undefined)[][]): (number | undefined)[] {
+  return candidates.find((c) => c.some((p) => p !== undefined)) ?? [];
+}
+
+/** IP literals pass through; names go to the resolver. */
+export function resolveHost(host: string, resolve: Resolver): string | undefined {
+  return isIP(host) !== 0 ? host : resolve(host);
+}
+
+/** The task's address, or undefined when it has no IP or no ports (the task is then not served). */
+export function taskAddress(
+  app: WireApp,
+  task: WireTask,
+  resolve: Resolver,
+  mode: NetworkingMode = networkingMode(app),
+): TaskAddress | undefined {
+  let ip: string | undefined;
+  let ports: (number | undefined)[];
+  if (mode === 'container') {
+    const first = Array.isArray(task.ipAddresses) ? task.ipAddresses[0]?.ipAddress : undefined;
+    ip = typeof first === 'string' && first !== '' ? first : undefined;
+    ports = containerPorts(app);
+  } else {
+    ip = typeof task.host === 'string' && task.host !== '' ? resolveHost(task.host, resolve) : undefined;
+    ports = mode === 'container/bridge'
+      ? firstNonEmpty(hostPorts(task), definitionPorts(app), mappingContainerPorts(app))
+      : firstNonEmpty(hostPorts(task), definitionPorts(app));
+  }
+  if (ip === undefined || !ports.some((p) => p !== undefined)) return undefined;
+  return { ip, ports };
+}
