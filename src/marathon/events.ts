@@ -18,7 +18,7 @@ import { redactUrl, scrubSecrets } from './redact.js';
 import { createSseParser, eventTypeOf } from './sse-parser.js';
 import { allSecrets, buildTargets, type MarathonTarget } from './targets.js';
 import { certificateAuthorities } from './tls.js';
-import { eventsPath, joinUrl } from './urls.js';
+import { baseOfEventsUrl, eventsPath, joinUrl } from './urls.js';
 
 export interface WatchEventsOptions {
   urls: string[];
@@ -32,6 +32,7 @@ export interface WatchEventsOptions {
   /** No byte at all (event or heartbeat) for this long = dead stream. Default 30000. */
   livenessMs?: number;
   onEvent(type: string): void;
+  /** Called on every successful (re)connect with the Marathon base URL that serves the stream. */
   onConnected(url: string): void;
   onDisconnected(reason: string): void;
   onAuthError(err: MarathonAuthError): void;
@@ -184,7 +185,7 @@ export function watchEvents(opts: WatchEventsOptions): EventWatcher {
             return;
           }
           connectedAt = Date.now();
-          const safeUrl = redactUrl(url);
+          const safeUrl = redactUrl(baseOfEventsUrl(url));
           state.connected = true;
           state.url = safeUrl;
           state.since = connectedAt;

@@ -30,3 +30,11 @@ export function moveToFront<T>(items: readonly T[], index: number): T[] {
   const picked = items[index] as T;
   return [picked, ...items.slice(0, index), ...items.slice(index + 1)];
 }
+
+/** The Marathon base URL of an events URL (the leader's, after a redirect), for reporting. */
+export function baseOfEventsUrl(url: string): string {
+  const parsed = new URL(url);
+  const at = parsed.pathname.lastIndexOf('/v2/events');
+  const prefix = at === -1 ? parsed.pathname : parsed.pathname.slice(0, at);
+  return `${parsed.origin}${prefix.replace(/\/+$/, '')}`;
+}

@@ -1,4 +1,4 @@
-import { APPS_PATH, eventSubscriptionPath, eventsPath, joinUrl, moveToFront, nextIndex } from '../../../src/marathon/urls.js';
+import { APPS_PATH, baseOfEventsUrl, eventSubscriptionPath, eventsPath, joinUrl, moveToFront, nextIndex } from '../../../src/marathon/urls.js';
 
 describe('Marathon URLs', () => {
   it('snapshot query embeds tasks, deployments and readiness', () => {
@@ -21,6 +21,11 @@ describe('Marathon URLs', () => {
     expect(eventSubscriptionPath('http://lb:9090/cb?x=1')).toBe(
       '/v2/eventSubscriptions?callbackUrl=http%3A%2F%2Flb%3A9090%2Fcb%3Fx%3D1',
     );
+  });
+
+  it('reports the base URL of an events URL', () => {
+    expect(baseOfEventsUrl('http://m:8080/v2/events?plan-format=light')).toBe('http://m:8080');
+    expect(baseOfEventsUrl('https://m/marathon/v2/events?x=1')).toBe('https://m/marathon');
   });
 
   it('rotates and moves to front', () => {

@@ -1,0 +1,258 @@
+// The SSE watcher against loopback servers that speak Marathon's event stream the way Jetty
+// does: CRLF frames, bare CRLF heartbeats, 302 from standbys, 401/502 answers.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MarathonAuthError, watchEvents, type EventWatcher, type WatchEventsOptions } from '../../src/marathon/index.js';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, n: number) => void;
+
+interface FakeServer {
+  url: string;
+  requests: Array<{ url: string; headers: http.IncomingHttpHeaders; at: number }>;
+  close(): Promise<void>;
+}
+
+const servers: FakeServer[] = [];
+const watchers: EventWatcher[] = [];
+const timers: NodeJS.Timeout[] = [];
+
+async function startServer(handler: Handler): Promise<FakeServer> {
+  const requests: FakeServer['requests'] = [];
+  const server = http.createServer((req, res) => {
+    requests.push({ url: req.url ?? '', headers: req.headers, at: Date.now() });
+    handler(req, res, requests.length);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const fake: FakeServer = {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+  servers.push(fake);
+  return fake;
+}
+
+function openStream(res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream;charset=UTF-8', connection: 'close' });
+  res.flushHeaders();
+}
+
+const frame = (type: string, extra: Record<string, unknown> = {}): string =>
+  `event: ${type}\r\ndata: ${JSON.stringify({ ...extra, eventType: type, timestamp: '2024-01-01T00:00:00.000Z' })}\r\n\r\n`;
+
+/** Heartbeats like Jetty's (CRLF), bounded in count so no test can run away. */
+function heartbeat(res: ServerResponse, everyMs: number, count: number): void {
+  let sent = 0;
+  const t = setInterval(() => {
+    if (res.destroyed || sent >= count) {
+      clearInterval(t);
+      return;
+    }
+    sent++;
+    res.write('\r\n');
+  }, everyMs);
+  timers.push(t);
+}
+
+async function waitFor(what: string, cond: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+interface Recorder {
+  events: string[];
+  connected: Array<{ url: string; at: number }>;
+  disconnected: string[];
+  authErrors: Array<{ err: MarathonAuthError; at: number }>;
+  logs: Array<{ level: string; msg: string; obj: Record<string, unknown> }>;
+}
+
+function watch(overrides: Partial<WatchEventsOptions> & { urls: string[] }): { rec: Recorder; watcher: EventWatcher } {
+  const rec: Recorder = { events: [], connected: [], disconnected: [], authErrors: [], logs: [] };
+  const watcher = watchEvents({
+    eventTypes: ['api_post_event', 'health_status_changed_event', 'status_update_event'],
+    maxBackoffSeconds: 2,
+    livenessMs: 2000,
+    backoff: { initialMs: 50 },
+    random: () => 0.5,
+    onEvent: (type) => rec.events.push(type),
+    onConnected: (url) => rec.connected.push({ url, at: Date.now() }),
+    onDisconnected: (reason) => rec.disconnected.push(reason),
+    onAuthError: (err) => rec.authErrors.push({ err, at: Date.now() }),
+    log: (level, obj, msg) => rec.logs.push({ level, obj, msg }),
+    ...overrides,
+  });
+  watchers.push(watcher);
+  return { rec, watcher };
+}
+
+afterEach(async () => {
+  await Promise.all(watchers.splice(0).map((w) => w.close()));
+  timers.splice(0).forEach(clearInterval);
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+describe('event stream watcher', () => {
+  it('subscribes with the marathon-lb query and headers and reports wanted event types', async () => {
+    const marathon = await startServer((_req, res) => {
+      openStream(res);
+      res.write(frame('event_stream_attached', { remoteAddress: '127.0.0.1' }));
+      res.write(frame('status_update_event', { taskStatus: 'TASK_RUNNING' }));
+      res.write('\r\n');
+      res.write(frame('deployment_info'));
+      res.write(frame('api_post_event', { appDefinition: { id: '/web' } }));
+    });
+    const { rec, watcher } = watch({ urls: [marathon.url] });
+
+    await waitFor('two events', () => rec.events.length >= 2);
+    expect(rec.events).toEqual(['status_update_event', 'api_post_event']);
+    expect(rec.connected.map((c) => c.url)).toEqual([marathon.url]);
+    const req = marathon.requests[0];
+    expect(req?.url).toBe('/v2/events?plan-format=light&event_type=api_post_event&event_type=health_status_changed_event&event_type=status_update_event');
+    expect(req?.headers['accept']).toBe('text/event-stream');
+    expect(watcher.state()).toMatchObject({ connected: true, reconnects: 0 });
+  });
+
+  it('skips a malformed payload and keeps the stream', async () => {
+    const marathon = await startServer((_req, res) => {
+      openStream(res);
+      res.write('event: status_update_event\r\ndata: {"eventType": "status_upd\r\n\r\n');
+      res.write(frame('status_update_event'));
+    });
+    const { rec } = watch({ urls: [marathon.url] });
+    await waitFor('the good event', () => rec.events.length >= 1);
+    expect(rec.events).toEqual(['status_update_event']);
+    expect(rec.logs.some((l) => l.level === 'warn' && /malformed/.test(l.msg))).toBe(true);
+    expect(marathon.requests).toHaveLength(1);
+    expect(rec.disconnected).toEqual([]);
+  });
+
+  it('stays connected while heartbeats arrive faster than the liveness window', async () => {
+    let beats = 0;
+    const marathon = await startServer((_req, res) => {
+      openStream(res);
+      res.write(frame('status_update_event'));
+      const t = setInterval(() => {
+        if (res.destroyed || beats >= 12) return clearInterval(t);
+        beats++;
+        res.write('\r');
+        res.write('\n');
+      }, 50);
+      timers.push(t);
+    });
+    const { rec, watcher } = watch({ urls: [marathon.url], livenessMs: 200 });
+    // 12 beats x 50 ms = 600 ms: three liveness windows with nothing but heartbeats.
+    await waitFor('twelve heartbeats', () => beats >= 12);
+    expect(marathon.requests).toHaveLength(1);
+    expect(rec.disconnected).toEqual([]);
+    expect(watcher.state().connected).toBe(true);
+  });
+
+  it('detects a stalled stream (no bytes at all) and reconnects within the liveness window', async () => {
+    const marathon = await startServer((_req, res) => {
+      openStream(res);
+      res.write(frame('status_update_event'));
+      // then silence: no heartbeat, no end
+    });
+    const livenessMs = 300;
+    const { rec, watcher } = watch({ urls: [marathon.url], livenessMs });
+    await waitFor('a second connection', () => rec.connected.length >= 2);
+    const [first, second] = rec.connected.map((c) => c.at) as [number, number];
+    expect(second - first).toBeGreaterThanOrEqual(livenessMs - 20);
+    expect(second - first).toBeLessThan(livenessMs + 1000);
+    expect(rec.disconnected[0]).toMatch(/no bytes/);
+    expect(watcher.state().reconnects).toBeGreaterThanOrEqual(1);
+  });
+
+  it('reconnects after the server drops the stream and calls onConnected again', async () => {
+    const marathon = await startServer((_req, res, n) => {
+      openStream(res);
+      res.write(frame('status_update_event'));
+      if (n === 1) res.end();
+      else heartbeat(res, 100, 50);
+    });
+    const { rec, watcher } = watch({ urls: [marathon.url] });
+    await waitFor('reconnect', () => rec.connected.length >= 2 && rec.events.length >= 2);
+    expect(rec.disconnected).toEqual(['Marathon closed the event stream']);
+    expect(watcher.state()).toMatchObject({ connected: true, reconnects: 1 });
+  });
+
+  it('rotates to the next URL when a master is down or electing', async () => {
+    const electing = await startServer((_req, res) => {
+      res.writeHead(502, { 'content-type': 'text/html' });
+      res.end('<html>Could not determine the current leader</html>');
+    });
+    const down = await startServer(() => {});
+    const downUrl = down.url;
+    await down.close();
+    const leader = await startServer((_req, res) => {
+      openStream(res);
+      heartbeat(res, 100, 50);
+    });
+    const { rec, watcher } = watch({ urls: [downUrl, electing.url, leader.url] });
+    await waitFor('connected to the leader', () => rec.connected.length >= 1);
+    expect(rec.connected[0]?.url).toBe(leader.url);
+    expect(electing.requests).toHaveLength(1);
+    expect(watcher.state().reconnects).toBe(2);
+    expect(rec.logs.some((l) => /502/.test(String(l.obj['reason'])))).toBe(true);
+  });
+
+  it('follows a standby redirect to the leader and keeps the credentials', async () => {
+    const expected = `Basic ${Buffer.from('lb:pw-9').toString('base64')}`;
+    const leader = await startServer((req, res) => {
+      if (req.headers['authorization'] !== expected) {
+        res.writeHead(401);
+        res.end();
+        return;
+      }
+      openStream(res);
+      res.write(frame('api_post_event'));
+    });
+    const standby = await startServer((req, res) => {
+      res.writeHead(302, { location: `${leader.url}${req.url ?? ''}` });
+      res.end();
+    });
+    const { rec } = watch({ urls: [standby.url], auth: { user: 'lb', password: 'pw-9' } });
+    await waitFor('event via the leader', () => rec.events.length >= 1);
+    expect(rec.authErrors).toEqual([]);
+    expect(rec.connected[0]?.url).toBe(leader.url);
+    expect(leader.requests[0]?.url).toBe(standby.requests[0]?.url);
+    expect(leader.requests[0]?.headers['authorization']).toBe(expected);
+  });
+
+  it('reports 401 and retries only at the maximum backoff, never spinning', async () => {
+    const marathon = await startServer((_req, res) => {
+      res.writeHead(401, { 'www-authenticate': 'basic realm="Mesosphere"' });
+      res.end('<html>Unauthorized</html>');
+    });
+    const creds = marathon.url.replace('http://', 'http://ops:hunter2-pw@');
+    const { rec } = watch({ urls: [creds], maxBackoffSeconds: 1 });
+    await waitFor('two auth errors', () => rec.authErrors.length >= 2);
+    const [a, b] = rec.authErrors as [Recorder['authErrors'][number], Recorder['authErrors'][number]];
+    expect(b.at - a.at).toBeGreaterThanOrEqual(950);
+    expect(marathon.requests.length).toBeLessThanOrEqual(3);
+    expect(a.err).toMatchObject({ code: 'ERR_MARATHON_AUTH', status: 401 });
+    expect(a.err.message).not.toContain('hunter2-pw');
+    expect(JSON.stringify(rec.logs)).not.toContain('hunter2-pw');
+    expect(rec.connected).toEqual([]);
+  });
+
+  it('close() ends the stream and stops reconnecting', async () => {
+    const marathon = await startServer((_req, res) => {
+      openStream(res);
+      heartbeat(res, 100, 50);
+    });
+    const { rec, watcher } = watch({ urls: [marathon.url] });
+    await waitFor('connected', () => rec.connected.length === 1);
+    await watcher.close();
+    expect(watcher.state().connected).toBe(false);
+    expect(marathon.requests).toHaveLength(1);
+  });
+});
