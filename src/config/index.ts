@@ -1,0 +1,9 @@
+export { render, DOMAIN_MAP, APP_MAP, type RenderOptions, type Rendered, type RenderOutcome } from './render.js';
+export { resolveTemplates, type TemplateSet, type ResolvedTemplate, type TemplateSource } from './template-set.js';
+export { readTemplateDir, builtinTemplateDir, packageRoot } from './template-files.js';
+export { TEMPLATES, TEMPLATE_BY_NAME, OVERRIDABLE_TEMPLATE_NAMES, type TemplateSpec } from './template-registry.js';
+export { TemplateError, BUILTIN_PLACEHOLDERS, type BuiltinValues } from './template-lookup.js';
+export { fillPlaceholders, isUnsafeValue } from './placeholders.js';
+export { compileEjsTemplate, ejsLocals, EjsTemplateError, type EjsRenderer, type EjsLocals } from './ejs-template.js';
+export { renderTemplateDocs } from './template-docs.js';
+export type { OwnedRange } from './config-builder.js';

@@ -1,0 +1,181 @@
+// Model + templates -> the haproxy.cfg text and the two map files (spec §3.2 layout).
+// Pure and deterministic: the model is sorted, and every ordering below is stable.
+
+import type { Model, Service, Skipped } from '../model/types.js';
+import { ConfigBuilder, type OwnedRange } from './config-builder.js';
+import { sanitize } from './naming.js';
+import { serviceFragments, type ServiceFragments } from './service-fragments.js';
+import { fillTemplate, TemplateError, type BuiltinValues, type Lookup } from './template-lookup.js';
+import type { TemplateSet } from './template-set.js';
+
+export const DOMAIN_MAP = 'domain2backend.map';
+export const APP_MAP = 'app2backend.map';
+
+export interface RenderOptions {
+  /** Directory of haproxy.cfg: where the map files live. */
+  readonly haproxyDir: string;
+  readonly sslCerts: readonly string[];
+  readonly haproxyMap: boolean;
+  readonly dontBindHttpHttps: boolean;
+  readonly groupHttpsByVhost: boolean;
+  readonly builtins: BuiltinValues;
+}
+
+export interface Rendered {
+  readonly config: string;
+  /** The config without task server lines: equal skeletons mean servers can change at run time. */
+  readonly skeleton: string;
+  /** backend -> server name -> the server line's arguments. */
+  readonly servers: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  readonly maps: Readonly<Record<string, string>>;
+  /** Services left out because their own templates or labels could not be rendered. */
+  readonly excluded: readonly Skipped[];
+  /** Which app produced which lines (to trace HAProxy's complaints back to an app). */
+  readonly owners: readonly OwnedRange[];
+}
+
+export type RenderOutcome =
+  | { readonly ok: true; readonly rendered: Rendered }
+  | { readonly ok: false; readonly error: TemplateError };
+
+export function render(model: Model, templates: TemplateSet, opts: RenderOptions): RenderOutcome {
+  try {
+    return { ok: true, rendered: renderOrThrow(model, { templates, builtins: opts.builtins }, opts) };
+  } catch (err) {
+    if (err instanceof TemplateError) return { ok: false, error: err };
+    throw err;
+  }
+}
+
+function renderOrThrow(model: Model, lookup: Lookup, opts: RenderOptions): Rendered {
+  const bind = !opts.dontBindHttpHttps;
+  const excluded: Skipped[] = [];
+  const frags: ServiceFragments[] = [];
+  const appIdTaken = new Set<string>();
+  for (const s of model.services) {
+    const appIdTarget = s.mode === 'http' && !appIdTaken.has(s.appId);
+    try {
+      frags.push(serviceFragments(s, lookup, { haproxyDir: opts.haproxyDir, haproxyMap: opts.haproxyMap, bindHttpHttps: bind, appIdTarget }));
+      if (appIdTarget) appIdTaken.add(s.appId);
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      excluded.push({
+        appId: s.appId, index: s.index, label: err.where,
+        reason: /line break|NUL/.test(err.message) ? 'UNSAFE_VALUE' : 'INVALID_TEMPLATE',
+        message: `app ${s.appId}: ${err.message}`,
+      });
+    }
+  }
+
+  const b = new ConfigBuilder();
+  const global = (name: string, values: Record<string, string> = {}): string => fillTemplate(lookup, name, values);
+  const owner = (s: Service) => ({ appId: s.appId, index: s.index });
+  const byWeight = [...frags].sort((x, y) => y.service.backendWeight - x.service.backendWeight);
+  const sslCerts = opts.sslCerts.map((c) => `crt ${c}`).join(' ');
+
+  b.add(global('HEAD'));
+  for (const f of frags) b.add(f.userlist, owner(f.service));
+
+  if (bind) {
+    b.add(global('HTTP_FRONTEND_HEAD'));
+    for (const f of byWeight) if (f.routing) b.add(f.routing.http.join(''), owner(f.service));
+    b.add(firstOf(frags, (f) => f.httpMapLine));
+  }
+
+  b.add(global('HTTP_FRONTEND_APPID_HEAD'));
+  for (const f of frags) b.add(f.appIdLines, owner(f.service));
+  b.add(firstOf(frags, (f) => f.appIdMapLine));
+
+  if (bind && !opts.groupHttpsByVhost) {
+    b.add(global('HTTPS_FRONTEND_HEAD', { sslCerts }));
+    for (const f of byWeight) if (f.routing) b.add(f.routing.https.map((h) => h.text).join(''), owner(f.service));
+    b.add(firstOf(frags, (f) => f.httpsMapLine));
+  } else if (bind) {
+    addGroupedHttps(b, byWeight, global, opts.sslCerts);
+  }
+
+  for (const f of frags) b.add(f.frontend, owner(f.service));
+  for (const f of frags) {
+    b.add(f.backend, owner(f.service));
+    for (const srv of f.servers) b.addServer(f.service.backend, srv.text, owner(f.service));
+  }
+
+  const built = b.build();
+  return {
+    config: built.config,
+    skeleton: built.skeleton,
+    servers: built.servers,
+    owners: built.owners,
+    excluded,
+    maps: opts.haproxyMap ? buildMaps(frags) : { [DOMAIN_MAP]: '', [APP_MAP]: '' },
+  };
+}
+
+function firstOf(frags: readonly ServiceFragments[], pick: (f: ServiceFragments) => string | undefined): string {
+  for (const f of frags) {
+    const v = pick(f);
+    if (v !== undefined) return v;
+  }
+  return '';
+}
+
+/** Map files list entries in service order; a repeated pair is written once. */
+function buildMaps(frags: readonly ServiceFragments[]): Record<string, string> {
+  const lines = (pairs: Array<[string, string]>): string => {
+    const seen = new Set<string>();
+    let out = '';
+    for (const [k, v] of pairs) {
+      const line = `${k} ${v}\n`;
+      if (!seen.has(line)) { seen.add(line); out += line; }
+    }
+    return out;
+  };
+  return {
+    [DOMAIN_MAP]: lines(frags.flatMap((f) => f.routing?.domainEntries ?? [])),
+    [APP_MAP]: lines(frags.flatMap((f) => f.appEntries)),
+  };
+}
+
+/**
+ * --group-https-by-vhost: :443 becomes a TCP SNI switch; each vhost gets a loopback backend
+ * and its own TLS frontend carrying that vhost's certificates, bind options and rules.
+ */
+function addGroupedHttps(
+  b: ConfigBuilder,
+  byWeight: readonly ServiceFragments[],
+  global: (name: string, values?: Record<string, string>) => string,
+  defaultCerts: readonly string[],
+): void {
+  interface VhostGroup { rules: Array<{ text: string; s: Service }>; certs: string[]; bindOpts: string[]; mapLine: string | undefined }
+  const groups = new Map<string, VhostGroup>();
+  const group = (v: string): VhostGroup => {
+    let g = groups.get(v);
+    if (!g) { g = { rules: [], certs: [], bindOpts: [], mapLine: undefined }; groups.set(v, g); }
+    return g;
+  };
+  for (const f of byWeight) {
+    if (!f.routing) continue;
+    const s = f.service;
+    for (const v of s.vhosts) {
+      const g = group(v);
+      if (s.sslCert && !g.certs.includes(s.sslCert)) g.certs.push(s.sslCert);
+      if (s.bindOptions && !g.bindOpts.includes(s.bindOptions)) g.bindOpts.push(s.bindOptions);
+      // A path ACL (vhost '') belongs to every vhost of its service.
+      const text = f.routing.https.filter((h) => h.vhost === '' || h.vhost === v).map((h) => h.text).join('');
+      if (text) g.rules.push({ text, s });
+      if (f.httpsMapLine && g.mapLine === undefined) g.mapLine = f.httpsMapLine;
+    }
+  }
+  const vhosts = [...groups.keys()].sort();
+  b.add(global('HTTPS_GROUPED_FRONTEND_HEAD'));
+  for (const v of vhosts) b.add(global('HTTPS_GROUPED_VHOST_FRONTEND_ACL', { backend: sanitize(v), host: v }));
+  for (const v of vhosts) {
+    const g = groups.get(v)!;
+    const name = sanitize(v);
+    const certs = (g.certs.length > 0 ? g.certs : defaultCerts).map((c) => `crt ${c}`).join(' ');
+    b.add(global('HTTPS_GROUPED_VHOST_BACKEND_HEAD', { name }));
+    b.add(global('HTTPS_GROUPED_VHOST_FRONTEND_HEAD', { name, sslCerts: certs, bindOpts: g.bindOpts.map((o) => ` ${o}`).join('') }));
+    for (const r of g.rules) b.add(r.text, { appId: r.s.appId, index: r.s.index });
+    b.add(g.mapLine ?? '');
+  }
+}
