@@ -1,0 +1,81 @@
+// The fallback certificate for the :443 bind when the operator gives none, as marathon-lb's
+// container did: RSA 2048, subject CN=*, about ten years, certificate followed by its key in
+// one PEM file. We add subjectAltName and serverAuth so modern clients at least parse it.
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import forge from 'node-forge';
+import { inspectPemBundle, type PemInspection } from './certs.js';
+import { writeFileAtomically } from './write-file.js';
+
+export interface SelfSignedOptions {
+  readonly now: Date;
+  readonly commonName?: string;
+  readonly dnsNames?: readonly string[];
+  readonly ipAddresses?: readonly string[];
+  readonly validDays?: number;
+  /** Start of validity relative to `now`, to tolerate clocks slightly behind ours. */
+  readonly backdateMs?: number;
+  readonly keyBits?: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export function generateSelfSignedPem(options: SelfSignedOptions): string {
+  const {
+    now,
+    commonName = '*',
+    dnsNames = ['*', 'localhost'],
+    ipAddresses = ['127.0.0.1'],
+    validDays = 3650,
+    backdateMs = 5 * 60 * 1000,
+    keyBits = 2048,
+  } = options;
+  // forge uses Node's native key generation when it is available, so this is fast.
+  const keys = forge.pki.rsa.generateKeyPair({ bits: keyBits, e: 0x10001 });
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = keys.publicKey;
+  // A positive serial: clear the top bit of 16 random bytes (DER integers are signed).
+  const serial = randomBytes(16);
+  serial[0] = serial[0]! & 0x7f;
+  cert.serialNumber = serial.toString('hex');
+  cert.validity.notBefore = new Date(now.getTime() - backdateMs);
+  cert.validity.notAfter = new Date(now.getTime() + validDays * DAY_MS);
+  const name = [{ name: 'commonName', value: commonName }];
+  cert.setSubject(name);
+  cert.setIssuer(name);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+    { name: 'extKeyUsage', serverAuth: true },
+    {
+      name: 'subjectAltName',
+      altNames: [
+        ...dnsNames.map((value) => ({ type: 2, value })),
+        ...ipAddresses.map((ip) => ({ type: 7, ip })),
+      ],
+    },
+  ]);
+  cert.sign(keys.privateKey, forge.md.sha256.create());
+  return forge.pki.certificateToPem(cert) + forge.pki.privateKeyToPem(keys.privateKey);
+}
+
+export type EnsureResult =
+  | { readonly written: false; readonly existing: PemInspection & { ok: true } }
+  | { readonly written: true; readonly replaced: PemInspection | undefined };
+
+/**
+ * Makes sure `path` holds a usable certificate bundle: an existing valid one is kept (the
+ * operator may have put a real certificate there); a missing, broken or expired one is
+ * replaced by a fresh self-signed bundle, written atomically with mode 0600.
+ */
+export async function ensureDefaultCertificate(path: string, now: Date = new Date()): Promise<EnsureResult> {
+  let existing: PemInspection | undefined;
+  try {
+    existing = inspectPemBundle(await readFile(path, 'utf8'), now);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  if (existing?.ok === true) return { written: false, existing };
+  await writeFileAtomically(path, generateSelfSignedPem({ now }));
+  return { written: true, replaced: existing };
+}
