@@ -66,11 +66,18 @@ export interface Settings {
   readonly templatesDir: string;
   /** Where the controller writes its pid (signals from the :9090 Lua endpoints). */
   readonly pidFile: string;
-  /** Event (callback) mode: address to listen on and the URL Marathon should call. */
+  /** Event (callback) mode: `host:port` to listen on and the URL Marathon should call. */
   readonly callbackListen: string | undefined;
   readonly callbackUrl: string | undefined;
   /** Port of the controller's own status/metrics HTTP server on loopback (0 = off). */
   readonly statusPort: number;
+  /** Ports of the well-known frontends (marathon-lb hard-codes 80, 443, 9090, 9091). */
+  readonly httpPort: number;
+  readonly httpsPort: number;
+  readonly adminPort: number;
+  readonly appidPort: number;
+  /** Address those frontends bind to; `*` = all IPv4 addresses. */
+  readonly bindAddress: string;
   /** FRAMEWORK_NAME: the LB's own app id, skipped. */
   readonly frameworkName: string | undefined;
   /** HAPROXY_GLOBAL_DEFAULT_OPTIONS. */

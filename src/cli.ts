@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// The executable: the only place that reads process.argv and process.env. Everything it does
+// is in cli/run.ts so tests can drive it without a process.
+
+import { readFile } from 'node:fs/promises';
+import { packageRoot } from './config/index.js';
+import { runCli, type MainFn } from './cli/run.js';
+
+function writer(stream: NodeJS.WriteStream): (text: string) => Promise<void> {
+  return (text) => new Promise((resolve) => {
+    stream.write(text, () => resolve());
+  });
+}
+
+async function loadMain(): Promise<MainFn> {
+  // A variable specifier keeps the composition root out of the static graph: --help and
+  // --longhelp must work even where main's dependencies cannot load.
+  const specifier = './main.js';
+  const mod = (await import(specifier)) as { main?: MainFn };
+  if (typeof mod.main !== 'function') throw new Error('main.js does not export main()');
+  return mod.main;
+}
+
+const code = await runCli(process.argv.slice(2), {
+  env: process.env,
+  cwd: process.cwd(),
+  packageRoot,
+  stdout: writer(process.stdout),
+  stderr: writer(process.stderr),
+  readFile: (file) => readFile(file, 'utf8'),
+  loadMain,
+});
+process.exitCode = code;
+// main() returns after shutting down; if a stray handle still holds the loop, do not hang.
+setTimeout(() => process.exit(code), 5000).unref();
