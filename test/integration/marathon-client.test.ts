@@ -239,3 +239,63 @@ describe('Marathon client TLS', () => {
     await expect(trusted.listApps()).resolves.toEqual(APPS.apps);
   });
 });
+
+describe('Marathon client with a DC/OS service account', () => {
+  it('logs in with a signed service token, sends token=..., and logs in again once on a 401', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const { createVerify } = await import('node:crypto');
+    let issued = 0;
+    const login = await track(
+      startHttp((_req, res, body) => {
+        const { uid, token } = JSON.parse(body) as { uid: string; token: string };
+        const [h, c, s] = token.split('.') as [string, string, string];
+        const ok = createVerify('RSA-SHA256').update(`${h}.${c}`).verify(publicKey, Buffer.from(s, 'base64url'));
+        if (!ok || uid !== 'svc-lb') return json(res, 401, { title: 'bad login' });
+        issued++;
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'set-cookie': [`dcos-acs-auth-cookie=tok-${issued}; Path=/; HttpOnly`],
+        });
+        res.end(JSON.stringify({ token: `tok-${issued}` }));
+      }),
+    );
+    let valid = 'token=tok-1';
+    const marathon = await track(
+      startHttp((req, res) => (req.headers['authorization'] === valid ? appsHandler(req, res, '') : json(res, 401, {}))),
+    );
+    const client = createMarathonClient({
+      urls: [marathon.url],
+      dcos: {
+        uid: 'svc-lb',
+        privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        loginEndpoint: `${login.url}/acs/api/v1/auth/login`,
+      },
+    });
+
+    await expect(client.listApps()).resolves.toHaveLength(1);
+    await expect(client.listApps()).resolves.toHaveLength(1);
+    expect(login.requests).toHaveLength(1);
+
+    valid = 'token=tok-2'; // the first token was revoked
+    await expect(client.listApps()).resolves.toHaveLength(1);
+    expect(login.requests).toHaveLength(2);
+    expect(marathon.requests.map((r) => r.headers['authorization'])).toEqual([
+      'token=tok-1',
+      'token=tok-1',
+      'token=tok-1',
+      'token=tok-2',
+    ]);
+  });
+
+  it('reports a refused login as an auth error without asking Marathon', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const login = await track(startHttp((_req, res) => json(res, 401, { title: 'Invalid credentials' })));
+    const marathon = await track(startHttp(appsHandler));
+    const client = createMarathonClient({
+      urls: [marathon.url],
+      dcos: { uid: 'svc-lb', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), loginEndpoint: login.url },
+    });
+    await expect(client.listApps()).rejects.toMatchObject({ code: 'ERR_MARATHON_AUTH', status: 401 });
+    expect(marathon.requests).toHaveLength(0);
+  });
+});
