@@ -208,7 +208,8 @@ export function decodePortLabels(labels: Labels, index: number): Decoded<PortSet
 function decodeTimestamp(r: LabelReader, label: string): number | undefined {
   const value = r.text(label);
   if (value === undefined) return undefined;
-  const ms = Date.parse(value);
+  // A date-time without a zone is read as UTC: JavaScript would use the host's zone.
+  const ms = Date.parse(/T\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(value) ? `${value}Z` : value);
   if (Number.isNaN(ms)) r.problem(label, 'INVALID_LABEL', `expected an ISO 8601 timestamp, got ${JSON.stringify(value)}`);
   return Number.isNaN(ms) ? undefined : ms;
 }
