@@ -44,8 +44,11 @@ export interface WatchEventsOptions {
 
 export interface WatcherState {
   connected: boolean;
+  /** Base URL of the Marathon serving the stream (credentials stripped). */
   url?: string;
+  /** Epoch ms of the last successful connect. */
   since?: number;
+  /** Connection attempts after the first one. */
   reconnects: number;
 }
 
@@ -182,6 +185,13 @@ export function watchEvents(opts: WatchEventsOptions): EventWatcher {
             res.resume();
             const what = status === 502 || status === 503 || status === 504 ? ' (leader election or leader unreachable)' : '';
             finish({ kind: 'ended', livedMs: 0, reason: `${redactUrl(url)} answered ${status}${what}` });
+            return;
+          }
+          const contentType = String(res.headers['content-type'] ?? '');
+          if (contentType !== '' && !contentType.toLowerCase().includes('text/event-stream')) {
+            // A proxy's login or error page with 200 is not a stream; do not resync on it.
+            res.resume();
+            finish({ kind: 'ended', livedMs: 0, reason: `${redactUrl(url)} answered 200 with ${contentType}, not an event stream` });
             return;
           }
           connectedAt = Date.now();

@@ -140,16 +140,16 @@ describe('event stream watcher', () => {
       openStream(res);
       res.write(frame('status_update_event'));
       const t = setInterval(() => {
-        if (res.destroyed || beats >= 12) return clearInterval(t);
+        if (res.destroyed || beats >= 20) return clearInterval(t);
         beats++;
         res.write('\r');
         res.write('\n');
       }, 50);
       timers.push(t);
     });
-    const { rec, watcher } = watch({ urls: [marathon.url], livenessMs: 200 });
-    // 12 beats x 50 ms = 600 ms: three liveness windows with nothing but heartbeats.
-    await waitFor('twelve heartbeats', () => beats >= 12);
+    const { rec, watcher } = watch({ urls: [marathon.url], livenessMs: 400 });
+    // 20 beats x 50 ms = 1 s: two and a half liveness windows with nothing but heartbeats.
+    await waitFor('twenty heartbeats', () => beats >= 20);
     expect(marathon.requests).toHaveLength(1);
     expect(rec.disconnected).toEqual([]);
     expect(watcher.state().connected).toBe(true);
@@ -242,6 +242,17 @@ describe('event stream watcher', () => {
     expect(a.err.message).not.toContain('hunter2-pw');
     expect(JSON.stringify(rec.logs)).not.toContain('hunter2-pw');
     expect(rec.connected).toEqual([]);
+  });
+
+  it('does not take a 200 that is not an event stream for a connection', async () => {
+    const proxy = await startServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html>sign in</html>');
+    });
+    const { rec } = watch({ urls: [proxy.url] });
+    await waitFor('a retry', () => proxy.requests.length >= 2);
+    expect(rec.connected).toEqual([]);
+    expect(rec.logs.some((l) => /not an event stream/.test(String(l.obj['reason'])))).toBe(true);
   });
 
   it('close() ends the stream and stops reconnecting', async () => {
