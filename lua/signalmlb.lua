@@ -11,7 +11,8 @@
 -- cannot turn into a storm of resyncs and reloads.
 
 local MIN_INTERVAL = 1.0
-local DEFAULT_PID_FILE = "/var/run/marathon-lb.pid"
+-- The controller's default (--pid-file = <run-dir>/marathon-lb.pid), for HEADs without setenv.
+local DEFAULT_PID_FILE = "/var/run/haproxy/marathon-lb.pid"
 
 local last_sent = {}
 
