@@ -1,6 +1,7 @@
 // The SSE watcher against loopback servers that speak Marathon's event stream the way Jetty
 // does: CRLF frames, bare CRLF heartbeats, 302 from standbys, 401/502 answers.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { generateKeyPairSync } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { MarathonAuthError, watchEvents, type EventWatcher, type WatchEventsOptions } from '../../src/marathon/index.js';
 
@@ -253,6 +254,37 @@ describe('event stream watcher', () => {
     await waitFor('a retry', () => proxy.requests.length >= 2);
     expect(rec.connected).toEqual([]);
     expect(rec.logs.some((l) => /not an event stream/.test(String(l.obj['reason'])))).toBe(true);
+  });
+
+  it('with a DC/OS account, sends token=... and logs in again once when the token is refused', async () => {
+    let issued = 0;
+    const login = await startServer((_req, res) => {
+      issued++;
+      res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': [`dcos-acs-auth-cookie=tok-${issued}; Path=/`] });
+      res.end('{}');
+    });
+    const marathon = await startServer((req, res, n) => {
+      // The first token is revoked after the first stream ends.
+      const valid = n === 1 ? 'token=tok-1' : 'token=tok-2';
+      if (req.headers['authorization'] !== valid) {
+        res.writeHead(401);
+        res.end();
+        return;
+      }
+      openStream(res);
+      res.write(frame('status_update_event'));
+      if (n === 1) res.end();
+      else heartbeat(res, 100, 50);
+    });
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const { rec } = watch({
+      urls: [marathon.url],
+      dcos: { uid: 'svc', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), loginEndpoint: login.url },
+    });
+    await waitFor('second connection', () => rec.connected.length >= 2);
+    expect(rec.authErrors).toEqual([]);
+    expect(marathon.requests.map((r) => r.headers['authorization'])).toEqual(['token=tok-1', 'token=tok-1', 'token=tok-2']);
+    expect(login.requests).toHaveLength(2);
   });
 
   it('close() ends the stream and stops reconnecting', async () => {
