@@ -33,24 +33,12 @@ export const REDACT_PATHS: readonly string[] = [
 
 const PRETTY_FORMATS = new Set(['text', 'pretty']);
 
-/** `scheme://user:pass@host` -> `scheme://***@host`, in any string. */
+/**
+ * `scheme://user:pass@host` -> `scheme://***@host`, in any text. Also used on serialized JSON
+ * lines, so an escaped quote (`\\"`) inside the userinfo is part of it, a bare quote ends it.
+ */
 export function scrubUrlCredentials(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s@]*@/gi, '$1***@');
-}
-
-const MAX_DEPTH = 6;
-
-/** A copy of a log record's fields with URL credentials removed from every string. */
-function scrubDeep(value: unknown, depth: number): unknown {
-  if (typeof value === 'string') return scrubUrlCredentials(value);
-  if (depth >= MAX_DEPTH || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => scrubDeep(v, depth + 1));
-  if (value instanceof Error) {
-    return { type: value.name, message: scrubUrlCredentials(value.message), stack: value.stack === undefined ? undefined : scrubUrlCredentials(value.stack) };
-  }
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = scrubDeep(v, depth + 1);
-  return out;
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)(?:[^/\s@"\\]|\\.)*@/gi, '$1***@');
 }
 
 /** marathon-lb level names map to pino's; pino names pass through; anything else is an error. */
@@ -83,26 +71,26 @@ function prettyStream(dest: DestinationStream): DestinationStream {
   return { write: (line: string) => dest.write(formatPrettyLine(line)) };
 }
 
+/**
+ * Credentials inside URLs are removed from the finished line: that one place sees the message,
+ * the fields, child-logger bindings and serialized errors alike (pino applies no formatter to
+ * child bindings, so a field-level hook would miss `logger.child({ marathon: url })`).
+ */
+function scrubbingStream(dest: DestinationStream): DestinationStream {
+  return { write: (line: string) => dest.write(scrubUrlCredentials(line)) };
+}
+
 export function createLogger(options: LoggerOptions): Logger {
   const base = options.destination ?? pino.destination({ fd: 1, sync: true });
-  const dest = options.format !== undefined && PRETTY_FORMATS.has(options.format.toLowerCase()) ? prettyStream(base) : base;
+  const pretty = options.format !== undefined && PRETTY_FORMATS.has(options.format.toLowerCase());
   return pino(
     {
       name: 'marathon-lb',
       level: resolveLevel(options.level),
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
-      formatters: {
-        log: (obj) => scrubDeep(obj, 0) as Record<string, unknown>,
-      },
-      hooks: {
-        // Messages are meant to be constants, but an interpolated error text may carry a URL.
-        logMethod(args, method) {
-          method.apply(this, args.map((a) => (typeof a === 'string' ? scrubUrlCredentials(a) : a)) as Parameters<typeof method>);
-        },
-      },
     },
-    dest,
+    scrubbingStream(pretty ? prettyStream(base) : base),
   );
 }
 

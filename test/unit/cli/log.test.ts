@@ -21,6 +21,7 @@ describe('redaction', () => {
     ['private key', { dcosAuthCredentials: { uid: 'u', privateKey: SECRET } }],
     ['URL credentials', { marathon: `http://alice:${SECRET}@marathon.mesos:8080/v2/apps` }],
     ['URL credentials in a list', { marathon: [`https://bob:${SECRET}@m1:8443`] }],
+    ['URL credentials with a quote in the password', { marathon: `http://alice:"${SECRET}@m:8080` }],
     ['URL credentials in an error', { err: new Error(`connect ECONNREFUSED http://u:${SECRET}@m:8080`) }],
   ])('%s', (_name, fields) => {
     const out = sink();
@@ -35,6 +36,15 @@ describe('redaction', () => {
     createLogger({ level: 'info', destination: out }).warn(`fetch failed for http://a:${SECRET}@m:8080`);
     expect(out.text()).not.toContain(SECRET);
     expect(out.text()).toContain('http://***@m:8080');
+  });
+
+  test('child logger bindings are scrubbed and redacted too', () => {
+    const out = sink();
+    createLogger({ level: 'info', destination: out })
+      .child({ marathon: `http://u:${SECRET}@m:8080`, auth: { password: SECRET } })
+      .info('connected');
+    expect(out.text()).not.toContain(SECRET);
+    expect(JSON.parse(out.lines[0] ?? '')).toMatchObject({ marathon: 'http://***@m:8080', msg: 'connected' });
   });
 
   test('the caller\'s object is not modified', () => {
