@@ -100,7 +100,7 @@ export const FLAGS: readonly FlagSpec[] = [
   ours(value('ejs-template', 'string', undefined, 'A whole-file ejs template (trusted, from the operator) rendering the entire config.')),
   ours(value('templates-dir', 'string', 'templates', 'Directory of template override files (HAPROXY_<NAME>), relative to the working directory as in marathon-lb.')),
   ours(value('pid-file', 'string', undefined, 'Where the controller writes its pid, for the /_mlb_signal endpoints.', { defaultDoc: '<run-dir>/marathon-lb.pid' })),
-  ours(value('status-port', 'int', 0, 'Port of the controller\'s own status and metrics HTTP server on 127.0.0.1; 0 = off.')),
+  ours(value('status-port', 'int', 9092, 'Port of the controller\'s own status and metrics HTTP server on 127.0.0.1 (reached through :9090 as /_mlb_status and /_mlb_metrics); 0 = off.')),
   ours(value('http-port', 'int', 80, 'Port of the :80 vhost frontend.')),
   ours(value('https-port', 'int', 443, 'Port of the :443 TLS frontend.')),
   ours(value('admin-port', 'int', 9090, 'Port of the :9090 stats and admin section.')),
