@@ -1,0 +1,112 @@
+// Binds the reconcile pass's ports to the real HAProxy: files (validate + atomic write) and the
+// driver that makes HAProxy pick them up (supervised master, external command, or none).
+
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Logger } from 'pino';
+import {
+  applyConfigFiles, applyRuntimeOps, connectHaproxyMaster, runReloadCommand, runtimeCommand, startHaproxyMaster,
+  validateConfig, type HaproxyMaster, type RuntimeOp,
+} from '../haproxy/index.js';
+import type { Settings } from '../settings.js';
+import type { ConfigWriter, HaproxyDriver, ReloadResult } from './ports.js';
+
+export function adminSocket(s: Settings): string {
+  return join(s.runDir, 'haproxy.sock');
+}
+
+export function masterSocket(s: Settings): string {
+  return join(s.runDir, 'haproxy-master.sock');
+}
+
+export function createConfigWriter(s: Settings, _log: Logger): ConfigWriter {
+  return {
+    write: (config, maps) => applyConfigFiles({
+      configPath: s.haproxyConfig, config, maps, validate: !s.skipValidation, bin: s.haproxyBin, archiveVersions: s.archiveVersions,
+    }),
+    async validateCurrent() {
+      if (s.skipValidation) return { ok: true, changed: false };
+      const v = await validateConfig({ bin: s.haproxyBin, file: s.haproxyConfig });
+      return v.ok ? { ok: true, changed: false } : { ok: false, alerts: v.alerts, output: v.output };
+    },
+  };
+}
+
+/**
+ * Saves the servers' state (health, maintenance) where the HEAD's `server-state-file` points,
+ * so a reload does not forget that a server was down or draining (marathon-lb's reload script did this).
+ */
+async function saveServerState(s: Settings): Promise<void> {
+  const socket = adminSocket(s);
+  if (!existsSync(socket)) return;
+  try {
+    const state = await runtimeCommand(socket, 'show servers state', 5_000);
+    if (state.startsWith('1\n')) await writeFile(join(s.runDir, 'server-state'), state);
+  } catch { /* best effort: a reload without saved state is still correct */ }
+}
+
+export function createHaproxyDriver(s: Settings, log: Logger): HaproxyDriver {
+  const runtime = async (ops: readonly { op: string }[]) => {
+    if (!existsSync(adminSocket(s))) return { ok: false, error: `no admin socket at ${adminSocket(s)}` };
+    const r = await applyRuntimeOps(ops as RuntimeOp[], { socket: adminSocket(s), mapDir: dirname(s.haproxyConfig), drainTimeoutMs: 10_000 });
+    return { ok: r.ok, error: r.error };
+  };
+
+  if (s.superviseHaproxy) {
+    let master: HaproxyMaster | undefined;
+    return {
+      kind: 'master',
+      runtime,
+      async reload(): Promise<ReloadResult> {
+        if (!master) {
+          master = await connectHaproxyMaster(masterSocket(s));
+          if (!master) {
+            try {
+              master = await startHaproxyMaster({
+                bin: s.haproxyBin, configPath: s.haproxyConfig, masterSocket: masterSocket(s), pidFile: join(s.runDir, 'haproxy.pid'),
+                onOutput: (line) => log.info({ source: 'haproxy', line }, 'haproxy output'),
+              });
+              log.info({ masterSocket: masterSocket(s) }, 'haproxy started');
+              void master.exited.then((code) => log.error({ code }, 'haproxy master exited'));
+              return { ok: true, detail: 'started' };
+            } catch (err) {
+              return { ok: false, detail: (err as Error).message };
+            }
+          }
+          log.info({ masterSocket: masterSocket(s) }, 'attached to a running haproxy master');
+        }
+        await saveServerState(s);
+        const r = await master.reload();
+        return { ok: r.ok, detail: r.reason ?? (r.workerPid ? `new worker ${r.workerPid}` : undefined) };
+      },
+      async stop() {
+        await master?.stop();
+      },
+    };
+  }
+  if (s.command) {
+    const command = s.command;
+    return {
+      kind: 'command',
+      runtime,
+      async reload() {
+        await saveServerState(s);
+        const r = await runReloadCommand(command);
+        return { ok: r.ok, detail: r.ok ? undefined : `reload command exited ${r.code}: ${r.output.trim().slice(0, 500)}` };
+      },
+      async stop() {},
+    };
+  }
+  let warned = false;
+  return {
+    kind: 'none',
+    runtime,
+    async reload() {
+      if (!warned) log.warn({}, 'no --command and no --supervise-haproxy: the config is written but haproxy is not reloaded');
+      warned = true;
+      return { ok: true, detail: 'no reload configured' };
+    },
+    async stop() {},
+  };
+}

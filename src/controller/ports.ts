@@ -1,0 +1,45 @@
+// What a reconcile pass needs from the outside world, as interfaces: main.ts wires the real
+// implementations; tests pass real ones too, pointed at temp dirs and loopback servers.
+
+import type { WireApp } from '../model/wire.js';
+
+export interface ValidationAlert {
+  readonly line?: number | undefined;
+  readonly message: string;
+}
+
+export type WriteResult =
+  | { readonly ok: true; readonly changed: boolean }
+  | { readonly ok: false; readonly alerts: readonly ValidationAlert[]; readonly output: string };
+
+/** Validates (unless told not to) and atomically writes haproxy.cfg and the map files. */
+export interface ConfigWriter {
+  write(config: string, maps: Readonly<Record<string, string>>): Promise<WriteResult>;
+  /** Validate the config already on disk (SIGUSR1 reloads it). */
+  validateCurrent(): Promise<WriteResult>;
+}
+
+export interface RuntimeOpLike {
+  readonly op: string;
+  readonly backend?: string;
+  readonly server?: string;
+}
+
+export interface ReloadResult {
+  readonly ok: boolean;
+  readonly detail?: string | undefined;
+}
+
+/** How HAProxy is made to pick up a new config. */
+export interface HaproxyDriver {
+  readonly kind: 'master' | 'command' | 'none';
+  /** Start HAProxy when it is not running yet, else reload it. */
+  reload(reasons: readonly string[]): Promise<ReloadResult>;
+  /** Apply task-level changes through the runtime API; absent when there is no admin socket. */
+  runtime?(ops: readonly RuntimeOpLike[]): Promise<{ readonly ok: boolean; readonly error?: string | undefined }>;
+  stop(): Promise<void>;
+}
+
+export interface AppSource {
+  listApps(): Promise<WireApp[]>;
+}

@@ -1,0 +1,45 @@
+// Builds the status page's data from the controller's state. Pure.
+
+import type { StatusSnapshot, StatusStream } from '../admin/index.js';
+import type { Settings } from '../settings.js';
+import type { AppliedState, PassOutcome } from './reconcile.js';
+
+export interface SnapshotInput {
+  readonly settings: Settings;
+  readonly version: string;
+  readonly applied: AppliedState | undefined;
+  readonly lastPass: PassOutcome | undefined;
+  readonly lastReload: { readonly at: number; readonly reasons: readonly string[]; readonly ok: boolean } | undefined;
+  readonly stream: Omit<StatusStream, 'mode'>;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function statusSnapshot(i: SnapshotInput): StatusSnapshot {
+  const services = (i.applied?.model.services ?? []).map((s) => ({
+    appId: s.appId,
+    servicePort: s.servicePort,
+    backend: s.backend,
+    mode: s.mode === 'http' ? 'http' as const : 'tcp' as const,
+    vhosts: s.vhosts,
+    path: s.path,
+    servers: s.servers.map((srv) => ({
+      name: srv.name,
+      address: `${srv.ip}:${srv.port}`,
+      state: srv.draining ? 'draining' as const : srv.state === 'TASK_UNREACHABLE' ? 'unknown' as const : 'up' as const,
+      taskId: srv.taskId,
+    })),
+  }));
+  const skipped = (i.lastPass?.skipped ?? [])
+    .filter((s) => s.reason !== 'GROUP_MISMATCH')
+    .map((s) => ({ appId: s.appId, reason: s.reason, label: s.label, message: s.message }));
+  return {
+    version: i.version,
+    configPath: i.settings.haproxyConfig,
+    services,
+    skipped,
+    lastReload: i.lastReload ? { at: iso(i.lastReload.at), reasons: i.lastReload.reasons, result: i.lastReload.ok ? 'success' : 'failure' } : undefined,
+    lastPass: i.lastPass ? { at: iso(i.lastPass.at), result: i.lastPass.result, error: i.lastPass.error } : undefined,
+    stream: { mode: i.settings.mode, ...i.stream },
+  };
+}
