@@ -56,7 +56,8 @@ export function fillTemplate(
   const allowed = new Set<string>(spec.placeholders);
   // Operators' global templates may use the install placeholders too; app labels may not.
   if (resolved.source !== 'label') for (const p of BUILTIN_PLACEHOLDERS) allowed.add(p);
-  return mustFill(resolved, where, { ...lookup.builtins, ...values }, allowed);
+  // The service's values over the install values, without copying either (this runs per line).
+  return mustFill(resolved, where, Object.assign(Object.create(lookup.builtins) as Record<string, string>, values), allowed);
 }
 
 function mustFill(
