@@ -1,15 +1,17 @@
 // Validate, then atomically write haproxy.cfg and its map files. HAProxy never reads a
 // half-written file, and a rejected candidate leaves every current file untouched.
 //
-// The map files are referenced from the config by absolute path. To validate a candidate that
-// needs new maps without touching the live maps, the candidate config is checked with its map
-// paths pointed at the candidate map files; only when HAProxy accepts it are the maps and then
-// the config renamed into place.
+// The config references its map files by absolute path in the config directory. To validate a
+// candidate with NEW maps without touching the live ones, the maps are written as hidden temp
+// files beside their targets and a copy of the candidate config, with each map path pointed at
+// its temp file, is what `haproxy -c` checks. Only when HAProxy accepts it are the maps renamed
+// into place, then the config (a reload that starts between the two renames reads the new maps
+// with the old config: map files are plain data, so that is harmless).
 
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { validateConfig, type ValidationAlert } from './validate.js';
-import { archive, readIfExists, writeTemp } from './write.js';
+import { archive, readIfExists, syncDir, writeAtomic, writeTemp } from './write.js';
 
 export interface ApplyFilesOptions {
   readonly configPath: string;
@@ -18,45 +20,79 @@ export interface ApplyFilesOptions {
   readonly maps: Readonly<Record<string, string>>;
   readonly validate: boolean;
   readonly bin: string;
+  /** How many previous versions of each file to keep in `<dir>/.archive` (0 = none). */
   readonly archiveVersions: number;
 }
 
 export type ApplyFilesResult =
-  | { readonly ok: true; readonly changed: boolean }
-  | { readonly ok: false; readonly alerts: readonly ValidationAlert[]; readonly output: string; readonly rejectedPath: string };
+  | { readonly ok: true; readonly changed: boolean; readonly warnings?: readonly string[] }
+  | { readonly ok: false; readonly changed: false; readonly alerts: readonly ValidationAlert[]; readonly output: string; readonly rejectedPath: string };
+
+/** Where a rejected candidate config is kept for inspection (marathon-lb: haproxy_tmp_conf_fail). */
+export const rejectedPathOf = (configPath: string) => `${configPath}.rejected`;
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Replaces whole occurrences of each path (not `/x/a.map` inside `/x/a.map.old`). */
+export function repointPaths(config: string, replacements: ReadonlyArray<{ from: string; to: string }>): string {
+  let out = config;
+  const longestFirst = [...replacements].sort((a, b) => b.from.length - a.from.length);
+  for (const r of longestFirst) {
+    out = out.replace(new RegExp(`${escapeRegExp(r.from)}(?![\\w.\\-/])`, 'g'), () => r.to);
+  }
+  return out;
+}
 
 export async function applyConfigFiles(o: ApplyFilesOptions): Promise<ApplyFilesResult> {
   const dir = dirname(o.configPath);
-  const mapPaths = Object.keys(o.maps).map((name) => ({ name, path: join(dir, name), text: o.maps[name]! }));
+  const maps = Object.keys(o.maps).sort().map((name) => ({ name, path: join(dir, name), text: o.maps[name]! }));
   const current = await readIfExists(o.configPath);
-  const mapsCurrent = await Promise.all(mapPaths.map(async (m) => (await readIfExists(m.path)) === m.text));
-  if (current === o.config && mapsCurrent.every(Boolean)) return { ok: true, changed: false };
+  const mapChanged = await Promise.all(maps.map(async (m) => (await readIfExists(m.path)) !== m.text));
+  const changedMaps = maps.filter((_, i) => mapChanged[i]);
+  if (current === o.config && changedMaps.length === 0) return { ok: true, changed: false };
 
-  const tempMaps = await Promise.all(mapPaths.map(async (m) => ({ ...m, tmp: await writeTemp(m.path, m.text) })));
-  const cleanup = () => Promise.all(tempMaps.map((m) => rm(m.tmp, { force: true })));
+  const temps = await Promise.all(changedMaps.map(async (m) => ({ ...m, tmp: await writeTemp(m.path, m.text) })));
+  const removeTemps = () => Promise.all(temps.map((m) => rm(m.tmp, { force: true })));
+  let warnings: readonly string[] | undefined;
   if (o.validate) {
-    let candidate = o.config;
-    for (const m of tempMaps) candidate = candidate.split(m.path).join(m.tmp);
-    const checkPath = await writeTemp(o.configPath, candidate, 'check');
-    const v = await validateConfig({ bin: o.bin, file: checkPath });
-    await rm(checkPath, { force: true });
-    if (!v.ok) {
-      await cleanup();
-      // Keep what HAProxy refused, for the operator (marathon-lb kept haproxy_tmp_conf_fail).
-      const rejectedPath = `${o.configPath}.rejected`;
-      await writeFile(rejectedPath, o.config).catch(() => undefined);
-      return { ok: false, alerts: v.alerts, output: v.output, rejectedPath };
+    const candidate = repointPaths(o.config, temps.map((m) => ({ from: m.path, to: m.tmp })));
+    let checkPath: string | undefined;
+    try {
+      checkPath = await writeTemp(o.configPath, candidate, 'check');
+      const v = await validateConfig({ bin: o.bin, file: checkPath });
+      if (!v.ok) {
+        await removeTemps();
+        const rejectedPath = rejectedPathOf(o.configPath);
+        // The alerts name the check file; the operator wants the line numbers in this copy,
+        // which are the same (repointing map paths never adds or removes a line).
+        await writeAtomic(rejectedPath, o.config).catch(() => undefined);
+        return { ok: false, changed: false, alerts: v.alerts, output: v.output, rejectedPath };
+      }
+      warnings = v.warnings;
+    } catch (err) {
+      await removeTemps();
+      throw err;
+    } finally {
+      if (checkPath) await rm(checkPath, { force: true });
     }
   }
-  const configTmp = await writeTemp(o.configPath, o.config);
+
+  let configTmp: string | undefined;
   try {
-    for (const m of tempMaps) await rename(m.tmp, m.path);
-    if (current !== o.config) await archive(o.configPath, o.archiveVersions);
-    await rename(configTmp, o.configPath);
+    configTmp = current === o.config ? undefined : await writeTemp(o.configPath, o.config);
+    for (const m of temps) {
+      await archive(m.path, o.archiveVersions);
+      await rename(m.tmp, m.path);
+    }
+    if (configTmp) {
+      await archive(o.configPath, o.archiveVersions);
+      await rename(configTmp, o.configPath);
+    }
+    await syncDir(dir);
   } catch (err) {
-    await cleanup();
-    await rm(configTmp, { force: true });
+    await removeTemps();
+    if (configTmp) await rm(configTmp, { force: true });
     throw err;
   }
-  return { ok: true, changed: true };
+  return { ok: true, changed: true, ...(warnings ? { warnings } : {}) };
 }

@@ -1,22 +1,32 @@
-// Carries out a runtime plan on the admin socket. Leaving servers are drained first (no new
-// connections, existing ones finish) before they are removed; new servers are added and then
-// enabled. Any failure is returned so the caller can fall back to a reload, which is always
-// correct because the files on disk already hold the new config.
+// Carries out a runtime plan on the admin socket, in the plan's order. A new server is added,
+// gets its health checks enabled (when its line has `check`) and is then enabled (dynamic
+// servers start in maintenance). A leaving server is drained (no new traffic; existing
+// sessions finish, bounded by a timeout), then put in maintenance and deleted. The first
+// failure stops the run and is returned, so the caller can fall back to a reload - which is
+// always correct, because the files on disk already hold the new config.
 
 import { join } from 'node:path';
+import { checkDynamicServerArgs, startsDisabled, wantsHealthCheck } from './dynamic-server-args.js';
 import type { RuntimeOp } from './plan.js';
-import { mustRun, runtimeCommand, showStat } from './runtime-api.js';
+import {
+  addMapEntry, addServer, delMapEntry, delServer, enableHealth, enableServer, runtimeCommand, setMapEntry,
+  setServerState, showStat,
+} from './runtime-api.js';
 
 export interface RuntimeApplyOptions {
+  /** The admin (stats) socket. */
   readonly socket: string;
-  /** Directory of the map files (the config's directory), as HAProxy loaded them. */
+  /** Directory of the map files (the config's directory): HAProxy names file maps by path. */
   readonly mapDir: string;
-  /** How long a leaving server may keep its connections before they are cut. */
+  /** How long a leaving server may keep its sessions before they are cut. */
   readonly drainTimeoutMs: number;
+  /** Poll interval while draining (default 100 ms). */
+  readonly pollMs?: number;
 }
 
 export interface RuntimeApplyResult {
   readonly ok: boolean;
+  /** How many ops took effect. */
   readonly applied: number;
   readonly failed?: RuntimeOp | undefined;
   readonly error?: string | undefined;
@@ -24,63 +34,83 @@ export interface RuntimeApplyResult {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function sessionsOf(socket: string, targets: ReadonlyArray<{ backend: string; server: string }>): Promise<number> {
+type ServerRef = { readonly backend: string; readonly server: string };
+
+/** Current + queued sessions of each server (missing servers count 0). */
+async function busy(socket: string, targets: readonly ServerRef[]): Promise<ServerRef[]> {
   const stats = await showStat(socket);
-  let total = 0;
-  for (const t of targets) {
+  return targets.filter((t) => {
     const row = stats.find((r) => r.pxname === t.backend && r.svname === t.server);
-    total += Number(row?.scur ?? 0) + Number(row?.qcur ?? 0);
+    return Number(row?.scur || 0) + Number(row?.qcur || 0) > 0;
+  });
+}
+
+/** Drains servers together (so N leaving servers wait once, not N times). */
+async function drainAll(o: RuntimeApplyOptions, servers: readonly ServerRef[]): Promise<void> {
+  for (const s of servers) await setServerState(o.socket, s.backend, s.server, 'drain');
+  const deadline = Date.now() + o.drainTimeoutMs;
+  let left = await busy(o.socket, servers);
+  while (left.length > 0 && Date.now() < deadline) {
+    await sleep(o.pollMs ?? 100);
+    left = await busy(o.socket, left);
   }
-  return total;
+}
+
+/** Maintenance, cut what is left after the drain, then delete (retried briefly: connections are released asynchronously). */
+async function removeServer(o: RuntimeApplyOptions, s: ServerRef): Promise<void> {
+  await setServerState(o.socket, s.backend, s.server, 'maint');
+  await runtimeCommand(o.socket, `shutdown sessions server ${s.backend}/${s.server}`);
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    try {
+      await delServer(o.socket, s.backend, s.server);
+      return;
+    } catch (err) {
+      lastError = err;
+      await sleep(o.pollMs ?? 100);
+    }
+  }
+  throw lastError;
+}
+
+async function addAndEnable(o: RuntimeApplyOptions, op: Extract<RuntimeOp, { op: 'add-server' }>): Promise<void> {
+  await addServer(o.socket, op.backend, op.server, op.args);
+  const { words } = checkDynamicServerArgs(op.args);
+  if (startsDisabled(words)) return;
+  if (wantsHealthCheck(words)) await enableHealth(o.socket, op.backend, op.server);
+  await enableServer(o.socket, op.backend, op.server);
 }
 
 export async function applyRuntimeOps(ops: readonly RuntimeOp[], o: RuntimeApplyOptions): Promise<RuntimeApplyResult> {
   let applied = 0;
-  let current: RuntimeOp | undefined;
-  try {
-    const leaving = ops.filter((x): x is Extract<RuntimeOp, { op: 'del-server' }> => x.op === 'del-server');
-    for (const x of leaving) { current = x; await mustRun(o.socket, `set server ${x.backend}/${x.server} state drain`); }
-    const deadline = Date.now() + o.drainTimeoutMs;
-    while (leaving.length > 0 && Date.now() < deadline && (await sessionsOf(o.socket, leaving)) > 0) await sleep(100);
-    for (const x of leaving) {
-      current = x;
-      await mustRun(o.socket, `set server ${x.backend}/${x.server} state maint`);
-      await runtimeCommand(o.socket, `shutdown sessions server ${x.backend}/${x.server}`);
-      await delServer(o.socket, x.backend, x.server);
-      applied += 1;
-    }
-    for (const x of ops) {
-      current = x;
-      if (x.op === 'add-server') {
-        await mustRun(o.socket, `add server ${x.backend}/${x.server} ${x.args}`);
-        const words = x.args.split(/\s+/);
-        if (!words.includes('disabled')) {
-          if (words.includes('check')) await mustRun(o.socket, `enable health ${x.backend}/${x.server}`);
-          await mustRun(o.socket, `enable server ${x.backend}/${x.server}`);
+  let i = 0;
+  while (i < ops.length) {
+    const op = ops[i]!;
+    try {
+      if (op.op === 'drain-server') {
+        // Consecutive drains run together.
+        let j = i;
+        while (j < ops.length && ops[j]!.op === 'drain-server') j += 1;
+        const batch = ops.slice(i, j) as Array<Extract<RuntimeOp, { op: 'drain-server' }>>;
+        try {
+          await drainAll(o, batch);
+        } catch (err) {
+          return { ok: false, applied, failed: op, error: (err as Error).message };
         }
-      } else if (x.op === 'add-map') {
-        await mustRun(o.socket, `add map ${join(o.mapDir, x.map)} ${x.key} ${x.value}`);
-      } else if (x.op === 'set-map') {
-        await mustRun(o.socket, `set map ${join(o.mapDir, x.map)} ${x.key} ${x.value}`);
-      } else if (x.op === 'del-map') {
-        await mustRun(o.socket, `del map ${join(o.mapDir, x.map)} ${x.key}`);
-      } else continue;
-      applied += 1;
+        applied += batch.length;
+        i = j;
+        continue;
+      }
+      if (op.op === 'del-server') await removeServer(o, op);
+      else if (op.op === 'add-server') await addAndEnable(o, op);
+      else if (op.op === 'add-map') await addMapEntry(o.socket, join(o.mapDir, op.map), op.key, op.value);
+      else if (op.op === 'set-map') await setMapEntry(o.socket, join(o.mapDir, op.map), op.key, op.value);
+      else await delMapEntry(o.socket, join(o.mapDir, op.map), op.key);
+    } catch (err) {
+      return { ok: false, applied, failed: op, error: (err as Error).message };
     }
-    return { ok: true, applied };
-  } catch (err) {
-    return { ok: false, applied, failed: current, error: (err as Error).message };
+    applied += 1;
+    i += 1;
   }
-}
-
-/** `del server` refuses while connections are still being released; retry briefly. */
-async function delServer(socket: string, backend: string, server: string): Promise<void> {
-  let last = '';
-  for (let i = 0; i < 20; i += 1) {
-    const answer = await runtimeCommand(socket, `del server ${backend}/${server}`);
-    if (/Server deleted/.test(answer)) return;
-    last = answer.trim();
-    await sleep(100);
-  }
-  throw new Error(`del server ${backend}/${server}: ${last}`);
+  return { ok: true, applied };
 }

@@ -1,12 +1,22 @@
 // Changing HAProxy: validation, atomic files, reload (external command or the supervised
 // master), the runtime API, and the pure plan that chooses between them.
 
-export { validateConfig, parseAlerts, runProcess, type ValidationAlert, type ValidationResult } from './validate.js';
-export { writeAtomic, writeTemp, archive, readIfExists } from './write.js';
-export { applyConfigFiles, type ApplyFilesOptions, type ApplyFilesResult } from './apply-files.js';
-export { runReloadCommand } from './reload-command.js';
+export { validateConfig, parseAlerts, parseWarnings, runProcess, type ValidationAlert, type ValidationResult, type ProcessResult } from './validate.js';
+export { writeAtomic, writeTemp, writeFilesAtomically, archive, archivePath, readIfExists, syncDir } from './write.js';
+export { applyConfigFiles, rejectedPathOf, repointPaths, type ApplyFilesOptions, type ApplyFilesResult } from './apply-files.js';
+export { runReloadCommand, type ReloadCommandResult } from './reload-command.js';
 export { splitShellWords } from './shell-words.js';
-export { startHaproxyMaster, connectHaproxyMaster, parseShowProc, type HaproxyMaster, type ProcList } from './master.js';
-export { runtimeCommand, mustRun, isRuntimeError, showServersState, showStat, type ServerStateRow } from './runtime-api.js';
-export { planChange, isDynamicCapable, structuralReasons, type DesiredState, type RuntimeOp, type Plan } from './plan.js';
+export {
+  startHaproxyMaster, connectHaproxyMaster, parseShowProc, type HaproxyMaster, type ProcList, type StartMasterOptions,
+} from './master.js';
+export {
+  runtimeCommand, mustRun, isRuntimeError, RuntimeApiError, cliWord,
+  addServer, delServer, setServerState, setServerAddr, enableHealth, enableServer,
+  addMapEntry, setMapEntry, delMapEntry, showMap, parseShowMap,
+  showServersState, parseServersState, showStat, parseStatCsv,
+  type ServerStateRow, type MapEntry,
+} from './runtime-api.js';
+export { planChange, isDynamicCapable, structuralReasons, parseMapFile, type DesiredState, type RuntimeOp, type Plan } from './plan.js';
+export { backendTraits, supportsDynamicServers, mapMatchKinds, parseSections, type BackendTraits, type Section } from './config-sections.js';
+export { checkDynamicServerArgs, type ServerArgsCheck } from './dynamic-server-args.js';
 export { applyRuntimeOps, type RuntimeApplyOptions, type RuntimeApplyResult } from './apply-runtime.js';

@@ -57,7 +57,37 @@ async function showProc(socket: string): Promise<ProcList> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function attach(masterSocket: string, child: ChildProcess | undefined, exited: Promise<number | null>): HaproxyMaster {
+/** Recent output lines of a master we started, so a failed reload can say what HAProxy said. */
+class OutputTail {
+  private lines: string[] = [];
+  private total = 0;
+  push(line: string): void {
+    this.lines.push(line);
+    this.total += 1;
+    if (this.lines.length > 200) this.lines.shift();
+  }
+  /** A position to read from later. */
+  mark(): number { return this.total; }
+  since(mark: number): string[] {
+    const count = this.total - mark;
+    return count <= 0 ? [] : this.lines.slice(-Math.min(count, this.lines.length));
+  }
+}
+
+interface AttachOptions {
+  readonly child?: ChildProcess | undefined;
+  readonly exited: Promise<number | null>;
+  readonly tail?: OutputTail | undefined;
+  readonly reloadTimeoutMs?: number | undefined;
+}
+
+function attach(masterSocket: string, a: AttachOptions): HaproxyMaster {
+  const { child, exited, tail } = a;
+  const reloadTimeoutMs = a.reloadTimeoutMs ?? 30_000;
+  const whatHaproxySaid = (mark: number | undefined) => {
+    const lines = mark === undefined || !tail ? [] : tail.since(mark).filter((l) => /\[(ALERT|WARNING)\]/.test(l));
+    return lines.length > 0 ? `: ${lines.join(' / ')}` : '';
+  };
   return {
     masterSocket,
     exited,
@@ -69,10 +99,11 @@ function attach(masterSocket: string, child: ChildProcess | undefined, exited: P
       } catch (err) {
         return { ok: false, reason: `master socket unreachable: ${(err as Error).message}` };
       }
+      const mark = tail?.mark();
       try {
         await runtimeCommand(masterSocket, 'reload', 5_000);
       } catch { /* the master closes the CLI connection on reload; that is expected */ }
-      const deadline = Date.now() + 30_000;
+      const deadline = Date.now() + reloadTimeoutMs;
       while (Date.now() < deadline) {
         await sleep(100);
         let now: ProcList;
@@ -81,55 +112,98 @@ function attach(masterSocket: string, child: ChildProcess | undefined, exited: P
         } catch {
           continue; // the master is re-executing
         }
-        if (now.failed > before.failed) return { ok: false, reason: 'haproxy master reports the reload failed (it keeps the previous workers)' };
+        if (now.failed > before.failed) {
+          // Give the master a moment to flush its alerts to our pipe before quoting them.
+          if (tail) await sleep(100);
+          return { ok: false, reason: `haproxy master reports the reload failed, the previous workers keep serving${whatHaproxySaid(mark)}` };
+        }
         const fresh = now.workers.find((p) => !before.workers.includes(p));
         if (fresh !== undefined) return { ok: true, workerPid: fresh };
       }
-      return { ok: false, reason: 'no new haproxy worker within 30 s' };
+      return { ok: false, reason: `no new haproxy worker within ${reloadTimeoutMs} ms${whatHaproxySaid(mark)}` };
     },
     async stop() {
       if (!child || child.exitCode !== null) return;
       child.kill('SIGUSR1'); // soft stop: finish connections
       const timeout = sleep(10_000).then(() => 'timeout');
       if ((await Promise.race([exited, timeout])) === 'timeout') child.kill('SIGTERM');
+      const hard = sleep(5_000).then(() => 'timeout');
+      if ((await Promise.race([exited, hard])) === 'timeout') child.kill('SIGKILL');
       await exited;
     },
   };
 }
 
-export async function startHaproxyMaster(opts: {
-  bin: string; configPath: string; masterSocket: string; pidFile: string; extraArgs?: string[];
-  onOutput?: (line: string) => void;
-}): Promise<HaproxyMaster> {
+export interface StartMasterOptions {
+  readonly bin: string;
+  readonly configPath: string;
+  readonly masterSocket: string;
+  readonly pidFile: string;
+  readonly extraArgs?: readonly string[] | undefined;
+  /** Every line HAProxy prints (its startup and reload alerts go to stderr). */
+  readonly onOutput?: ((line: string) => void) | undefined;
+  readonly startTimeoutMs?: number | undefined;
+  readonly reloadTimeoutMs?: number | undefined;
+}
+
+/**
+ * Starts `haproxy -W -S <socket> -f <config> -p <pidfile>` as a foreground child and resolves
+ * once the master answers `show proc` with a worker. Rejects (with HAProxy's output) if it exits.
+ */
+export async function startHaproxyMaster(opts: StartMasterOptions): Promise<HaproxyMaster> {
   await rm(opts.masterSocket, { force: true });
-  const child = spawn(opts.bin, ['-W', '-db', '-S', `${opts.masterSocket},mode,600`, '-f', opts.configPath, '-p', opts.pidFile, ...(opts.extraArgs ?? [])], {
+  const tail = new OutputTail();
+  const child = spawn(opts.bin, ['-W', '-S', `${opts.masterSocket},mode,600`, '-f', opts.configPath, '-p', opts.pidFile, ...(opts.extraArgs ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const forward = (d: Buffer) => { for (const l of d.toString().split('\n')) if (l.trim()) opts.onOutput?.(l); };
+  let spawnError: Error | undefined;
+  const exited = new Promise<number | null>((resolve) => {
+    child.on('exit', (code) => resolve(code));
+    child.on('error', (err) => { spawnError = err; resolve(null); });
+  });
+  const forward = (d: Buffer) => {
+    for (const l of d.toString().split('\n')) {
+      if (!l.trim()) continue;
+      tail.push(l);
+      opts.onOutput?.(l);
+    }
+  };
   child.stdout!.on('data', forward);
   child.stderr!.on('data', forward);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const deadline = Date.now() + 15_000;
+  let exitCode: number | null | undefined;
+  void exited.then((c) => { exitCode = c; });
+  const deadline = Date.now() + (opts.startTimeoutMs ?? 15_000);
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`haproxy exited with ${child.exitCode} at start`);
+    if (spawnError) throw new Error(`cannot start ${opts.bin}: ${spawnError.message}`);
+    if (exitCode !== undefined) {
+      await sleep(50); // let the pipes drain
+      throw new Error(`haproxy exited with ${exitCode} at start: ${tail.since(0).join(' / ')}`);
+    }
     if (existsSync(opts.masterSocket)) {
       try {
         const procs = await showProc(opts.masterSocket);
-        if (procs.workers.length > 0) return attach(opts.masterSocket, child, exited);
+        if (procs.workers.length > 0) return attach(opts.masterSocket, { child, exited, tail, reloadTimeoutMs: opts.reloadTimeoutMs });
       } catch { /* not ready */ }
     }
     await sleep(50);
   }
   child.kill('SIGKILL');
-  throw new Error('haproxy did not start a worker within 15 s');
+  throw new Error(`haproxy did not start a worker within ${opts.startTimeoutMs ?? 15_000} ms: ${tail.since(0).join(' / ')}`);
 }
 
-/** Attach to a master that is already running (started by the container or a previous controller). */
-export async function connectHaproxyMaster(masterSocket: string): Promise<HaproxyMaster | undefined> {
+/**
+ * Attaches to a master that is already running (started by the container's run script or a
+ * previous controller). Resolves undefined when nothing answers on the socket. `exited` never
+ * resolves and `stop()` does nothing: we do not own that process.
+ */
+export async function connectHaproxyMaster(
+  target: string | { readonly masterSocket: string; readonly reloadTimeoutMs?: number },
+): Promise<HaproxyMaster | undefined> {
+  const o = typeof target === 'string' ? { masterSocket: target } : target;
   try {
-    const procs = await showProc(masterSocket);
+    const procs = await showProc(o.masterSocket);
     if (procs.master === 0) return undefined;
-    return attach(masterSocket, undefined, new Promise(() => undefined));
+    return attach(o.masterSocket, { exited: new Promise(() => undefined), reloadTimeoutMs: 'reloadTimeoutMs' in o ? o.reloadTimeoutMs : undefined });
   } catch {
     return undefined;
   }

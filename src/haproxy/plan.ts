@@ -1,18 +1,31 @@
 // Decides how to bring HAProxy from what it runs to what it should run: nothing, run-time API
 // changes (task servers and map entries), or a reload. Pure. Every decision carries reasons.
+//
+// Runtime only when the skeleton (the config without task server lines) is byte-equal AND every
+// change can be expressed on the socket: the backend's algorithm takes dynamic servers, no
+// `default-server` would be silently skipped, each new server line uses only keywords
+// `add server` accepts, and map edits target maps read by exact-match lookups. Anything else
+// is a reload, with the reasons that forced it.
+
+import { backendTraits, mapMatchKinds, parseSections, supportsDynamicServers } from './config-sections.js';
+import { checkDynamicServerArgs } from './dynamic-server-args.js';
 
 export interface DesiredState {
+  /** The full haproxy.cfg text. */
   readonly config: string;
-  /** The config without task server lines. */
+  /** The same text with every task server line removed. */
   readonly skeleton: string;
   /** backend -> server name -> the arguments after `server <name> `. */
   readonly servers: Readonly<Record<string, Readonly<Record<string, string>>>>;
-  /** map file name -> content. */
+  /** map file name (in the config directory) -> content. */
   readonly maps: Readonly<Record<string, string>>;
 }
 
 export type RuntimeOp =
   | { readonly op: 'add-server'; readonly backend: string; readonly server: string; readonly args: string }
+  /** Take the server out of load balancing and wait (bounded) for its sessions to end. */
+  | { readonly op: 'drain-server'; readonly backend: string; readonly server: string }
+  /** Maintenance, then `del server` (follows a drain-server of the same server). */
   | { readonly op: 'del-server'; readonly backend: string; readonly server: string }
   | { readonly op: 'add-map'; readonly map: string; readonly key: string; readonly value: string }
   | { readonly op: 'set-map'; readonly map: string; readonly key: string; readonly value: string }
@@ -24,117 +37,160 @@ export interface Plan {
   readonly ops: RuntimeOp[];
 }
 
-/** Keywords `add server` accepts on 2.6 among those our server lines use (checked on 2.6.12: not `cookie`). */
-const DYNAMIC_KEYWORDS = new Set(['id', 'check', 'inter', 'fall', 'rise', 'port', 'disabled', 'weight', 'maxconn']);
-const KEYWORDS_WITH_VALUE = new Set(['id', 'inter', 'fall', 'rise', 'port', 'weight', 'maxconn']);
-
-/** Can this server line be created with `add server`? */
+/** Can this server line be created with `add server`? (Backend constraints aside.) */
 export function isDynamicCapable(args: string): boolean {
-  const words = args.trim().split(/\s+/);
-  if (!/^[^\s]+:\d+$/.test(words[0] ?? '')) return false;
-  for (let i = 1; i < words.length; i += 1) {
-    const w = words[i]!;
-    if (w.startsWith('#')) return false;
-    if (!DYNAMIC_KEYWORDS.has(w)) return false;
-    if (KEYWORDS_WITH_VALUE.has(w)) i += 1;
-  }
-  return true;
+  return checkDynamicServerArgs(args).ok;
 }
 
-/** Backends whose balance algorithm cannot take dynamic servers (static-rr, consistent hashing). */
-function staticBackends(skeleton: string): Set<string> {
-  const out = new Set<string>();
-  let current: string | undefined;
-  for (const line of skeleton.split('\n')) {
-    const section = /^(backend|listen|frontend|defaults|global|userlist|peers|resolvers)\s*(\S*)/.exec(line);
-    if (section) { current = section[1] === 'backend' || section[1] === 'listen' ? section[2] : undefined; continue; }
-    if (current && /^\s+(balance\s+static-rr|hash-type\s+consistent)/.test(line)) out.add(current);
-  }
-  return out;
-}
-
-function mapEntries(text: string): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    const t = line.trim();
-    if (!t || t.startsWith('#')) continue;
-    const i = t.search(/\s/);
-    const key = i < 0 ? t : t.slice(0, i);
-    // HAProxy uses the first matching line, so the first one of a key is what counts.
-    if (!m.has(key)) m.set(key, i < 0 ? '' : t.slice(i).trim());
-  }
-  return m;
-}
+const mapsEqual = (a: DesiredState['maps'], b: DesiredState['maps']) => {
+  const names = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...names].every((n) => a[n] === b[n]);
+};
 
 export function planChange(applied: DesiredState | undefined, next: DesiredState): Plan {
-  if (!applied) return { kind: 'reload', reasons: ['first configuration'], ops: [] };
-  const mapNames = new Set([...Object.keys(applied.maps), ...Object.keys(next.maps)]);
-  const mapsEqual = [...mapNames].every((n) => (applied.maps[n] ?? '') === (next.maps[n] ?? ''));
-  if (applied.config === next.config && mapsEqual) return { kind: 'noop', reasons: [], ops: [] };
+  if (!applied) return { kind: 'reload', reasons: ['no configuration applied yet'], ops: [] };
+  if (applied.skeleton !== next.skeleton) {
+    return { kind: 'reload', reasons: structuralReasons(applied.skeleton, next.skeleton), ops: [] };
+  }
+  if (applied.config === next.config && mapsEqual(applied.maps, next.maps)) return { kind: 'noop', reasons: [], ops: [] };
+  const servers = planServers(applied, next);
+  const maps = planMaps(applied, next);
+  const reasons = [...servers.reasons, ...maps.reasons];
+  const blocked = [...servers.blocked, ...maps.blocked];
+  if (blocked.length > 0) return { kind: 'reload', reasons: [...reasons, ...blocked], ops: [] };
+  if (reasons.length === 0) {
+    // Same skeleton, servers and maps, yet different text: server lines moved. Rare; reload.
+    return { kind: 'reload', reasons: ['server lines reordered'], ops: [] };
+  }
+  return { kind: 'runtime', reasons, ops: [...servers.ops, ...maps.ops] };
+}
 
-  if (applied.skeleton !== next.skeleton) return { kind: 'reload', reasons: structuralReasons(applied.skeleton, next.skeleton), ops: [] };
+interface Part { reasons: string[]; blocked: string[]; ops: RuntimeOp[] }
 
-  const reasons: string[] = [];
-  const ops: RuntimeOp[] = [];
-  const blocked: string[] = [];
-  const fixed = staticBackends(next.skeleton);
+const idOf = (args: string | undefined): string | undefined => {
+  const m = /(?:^|\s)id\s+(\d+)(?:\s|$)/.exec(args ?? '');
+  return m?.[1];
+};
+
+function planServers(applied: DesiredState, next: DesiredState): Part {
+  const part: Part = { reasons: [], blocked: [], ops: [] };
+  const traits = backendTraits(next.skeleton);
+  // Order matters for zero downtime: new servers first (a one-server backend is never empty),
+  // then drains and deletions, then servers that must wait for a deletion (same name, or the
+  // same `id`, which HAProxy refuses twice in one backend), then nothing else.
+  const early: RuntimeOp[] = [];
+  const drains: RuntimeOp[] = [];
+  const dels: RuntimeOp[] = [];
+  const late: RuntimeOp[] = [];
   const backends = [...new Set([...Object.keys(applied.servers), ...Object.keys(next.servers)])].sort();
   for (const b of backends) {
     const before = applied.servers[b] ?? {};
     const after = next.servers[b] ?? {};
-    for (const name of Object.keys(before).sort()) {
-      if (after[name] === before[name]) continue;
-      ops.push({ op: 'del-server', backend: b, server: name });
-      reasons.push(`backend ${b}: server ${after[name] === undefined ? 'removed' : 'changed'} ${name}`);
+    const leaving = Object.keys(before).filter((n) => before[n] !== after[n]).sort();
+    const arriving = Object.keys(after).filter((n) => before[n] !== after[n]).sort();
+    if (leaving.length === 0 && arriving.length === 0) continue;
+    for (const n of leaving) if (after[n] === undefined) part.reasons.push(`backend ${b}: server removed ${n}`);
+    for (const n of arriving) part.reasons.push(`backend ${b}: server ${before[n] === undefined ? 'added' : 'changed'} ${n}`);
+
+    const t = traits.get(b);
+    if (!t) { part.blocked.push(`backend ${b}: not found in the config`); continue; }
+    if (!supportsDynamicServers(t)) {
+      part.blocked.push(`backend ${b}: balance ${t.balance}${t.hashType === 'consistent' ? '' : ` (hash-type ${t.hashType})`} does not allow servers to change at run time`);
+      continue;
     }
-    for (const name of Object.keys(after).sort()) {
-      if (before[name] === after[name]) continue;
-      ops.push({ op: 'add-server', backend: b, server: name, args: after[name]! });
-      if (before[name] === undefined) reasons.push(`backend ${b}: server added ${name}`);
-      if (!isDynamicCapable(after[name]!)) blocked.push(`backend ${b}: server ${name} uses options add server cannot set`);
+    if (arriving.length > 0 && t.hasDefaultServer) {
+      part.blocked.push(`backend ${b}: default-server settings do not apply to servers added at run time`);
+      continue;
     }
-    if ((Object.keys(before).length > 0 || Object.keys(after).length > 0) && fixed.has(b) && ops.some((o) => 'backend' in o && o.backend === b)) {
-      blocked.push(`backend ${b}: its balance algorithm does not allow dynamic servers`);
+    for (const n of arriving) {
+      const check = checkDynamicServerArgs(after[n]!);
+      if (!check.ok) part.blocked.push(`backend ${b}: server ${n}: ${check.problem}`);
+    }
+    const leavingIds = new Set(leaving.map((n) => idOf(before[n])).filter((x) => x !== undefined));
+    for (const n of leaving) {
+      drains.push({ op: 'drain-server', backend: b, server: n });
+      dels.push({ op: 'del-server', backend: b, server: n });
+    }
+    for (const n of arriving) {
+      const op: RuntimeOp = { op: 'add-server', backend: b, server: n, args: after[n]! };
+      const id = idOf(after[n]);
+      const mustWait = before[n] !== undefined || (id !== undefined && leavingIds.has(id));
+      (mustWait ? late : early).push(op);
     }
   }
-  for (const n of [...mapNames].sort()) {
-    const before = mapEntries(applied.maps[n] ?? '');
-    const after = mapEntries(next.maps[n] ?? '');
-    for (const [k, v] of after) {
-      if (!before.has(k)) { ops.push({ op: 'add-map', map: n, key: k, value: v }); reasons.push(`map ${n}: ${k} added`); }
-      else if (before.get(k) !== v) { ops.push({ op: 'set-map', map: n, key: k, value: v }); reasons.push(`map ${n}: ${k} changed`); }
-    }
-    for (const k of before.keys()) if (!after.has(k)) { ops.push({ op: 'del-map', map: n, key: k }); reasons.push(`map ${n}: ${k} removed`); }
+  part.ops.push(...early, ...drains, ...dels, ...late);
+  return part;
+}
+
+interface MapParse { entries: Map<string, string>; problem?: string }
+
+/** Map file lines are `<key> <value>`; blank lines and `#` comments are skipped. */
+export function parseMapFile(text: string): MapParse {
+  const entries = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const t = line.trim();
+    if (t === '' || t.startsWith('#')) continue;
+    const m = /^(\S+)(?:\s+(.*))?$/.exec(t)!;
+    const key = m[1]!;
+    const value = m[2] ?? '';
+    if (entries.has(key)) return { entries, problem: `key ${key} appears twice` };
+    if (/\s|\\/.test(value) || key.includes('\\')) return { entries, problem: `entry ${key} has spaces or backslashes` };
+    entries.set(key, value);
   }
-  if (blocked.length > 0) return { kind: 'reload', reasons: [...reasons, ...blocked], ops: [] };
-  if (ops.length === 0) return { kind: 'reload', reasons: ['config text changed'], ops: [] };
-  return { kind: 'runtime', reasons, ops };
+  return { entries };
+}
+
+function planMaps(applied: DesiredState, next: DesiredState): Part {
+  const part: Part = { reasons: [], blocked: [], ops: [] };
+  const names = [...new Set([...Object.keys(applied.maps), ...Object.keys(next.maps)])].sort();
+  const changed = names.filter((n) => applied.maps[n] !== next.maps[n]);
+  const usage = mapMatchKinds(next.skeleton, changed);
+  for (const n of changed) {
+    const before = applied.maps[n];
+    const after = next.maps[n];
+    if (before === undefined || after === undefined) {
+      part.reasons.push(`map ${n} ${before === undefined ? 'added' : 'removed'}`);
+      if (usage.get(n) !== undefined) part.blocked.push(`map ${n}: file ${before === undefined ? 'added' : 'removed'}`);
+      continue;
+    }
+    const kind = usage.get(n);
+    if (kind === undefined) { part.reasons.push(`map ${n} changed (not used by the config)`); continue; }
+    const a = parseMapFile(before);
+    const z = parseMapFile(after);
+    const problem = a.problem ?? z.problem;
+    if (kind === 'other') part.blocked.push(`map ${n}: used by a lookup where entry order matters`);
+    else if (problem) part.blocked.push(`map ${n}: ${problem}`);
+    for (const [k, v] of z.entries) {
+      if (!a.entries.has(k)) { part.ops.push({ op: 'add-map', map: n, key: k, value: v }); part.reasons.push(`map ${n}: ${k} added`); }
+      else if (a.entries.get(k) !== v) { part.ops.push({ op: 'set-map', map: n, key: k, value: v }); part.reasons.push(`map ${n}: ${k} changed`); }
+    }
+    for (const k of a.entries.keys()) {
+      if (!z.entries.has(k)) { part.ops.push({ op: 'del-map', map: n, key: k }); part.reasons.push(`map ${n}: ${k} removed`); }
+    }
+    if (kind === 'exact' && !problem && part.ops.every((o) => !('map' in o) || o.map !== n)) {
+      // Same entries, different text (order, comments): nothing for HAProxy to do at run time.
+      part.reasons.push(`map ${n}: entries reordered`);
+    }
+  }
+  return part;
 }
 
 /** Names the sections that differ between two skeletons ("backend web_10000 changed"). */
 export function structuralReasons(before: string, after: string): string[] {
-  const a = sections(before);
-  const b = sections(after);
+  const bodies = (text: string) => {
+    const m = new Map<string, string>();
+    for (const s of parseSections(text)) m.set(s.header, `${m.get(s.header) ?? ''}${s.body.join('\n')}\n`);
+    return m;
+  };
+  const a = bodies(before);
+  const b = bodies(after);
   const reasons: string[] = [];
-  for (const [name, text] of b) {
-    if (!a.has(name)) reasons.push(`${name} added`);
-    else if (a.get(name) !== text) reasons.push(`${name} changed`);
+  for (const [header, body] of b) {
+    if (!a.has(header)) reasons.push(`${header} added`);
+    else if (a.get(header) !== body) reasons.push(`${header} changed`);
   }
-  for (const name of a.keys()) if (!b.has(name)) reasons.push(`${name} removed`);
-  return reasons.length > 0 ? reasons : ['section order changed'];
-}
-
-function sections(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  let name = 'preamble';
-  let body = '';
-  for (const line of text.split('\n')) {
-    if (/^\S/.test(line) && !line.startsWith('#')) {
-      out.set(name, (out.get(name) ?? '') + body);
-      name = line.trim();
-      body = '';
-    } else body += `${line}\n`;
-  }
-  out.set(name, (out.get(name) ?? '') + body);
-  return out;
+  for (const header of a.keys()) if (!b.has(header)) reasons.push(`${header} removed`);
+  if (reasons.length > 0) return reasons;
+  const order = (m: Map<string, string>) => [...m.keys()].join('\n');
+  return [order(a) === order(b) ? 'comments or blank lines changed' : 'sections reordered'];
 }

@@ -31,29 +31,53 @@ export function runProcess(cmd: string, args: readonly string[], timeoutMs = 60_
   });
 }
 
-const ALERT = /^\[ALERT\]\s+(?:\(\d+\)\s+)?:\s*(?:config\s*:\s*)?(.*)$/;
-const WHERE = /parsing \[([^\]:]+):(\d+)\]\s*:?\s*(.*)$/;
+// Alerts look like (2.6.12):
+//   [ALERT]    (4270) : config : parsing [bad.cfg:14] : unknown keyword 'bogus' in 'backend' section
+//   [ALERT]    (4291) : config : Parsing [/etc/haproxy/haproxy.cfg:7]: failed to parse use_backend rule ...
+//   [ALERT]    (4272) : config : [bad2.cfg:14] : 'server b/s1' : unknown keyword 'chekc'; did you mean ...
+// and may be followed by continuation lines starting with "   | ".
+const LEVEL = /^\[(ALERT|WARNING)\]\s+(?:\(\d+\)\s+)?:\s*(?:config\s*:\s*)?(.*)$/;
+const WHERE = /^(?:parsing\s+)?\[([^\]]+):(\d+)\]\s*:?\s*(.*)$/is;
+/** Summary alerts that repeat what the specific alerts already said. */
+const SUMMARY = /^(Error\(s\) found in configuration file|Fatal errors found in configuration)/;
+
+interface Message { readonly level: 'ALERT' | 'WARNING'; text: string }
+
+function messages(output: string): Message[] {
+  const out: Message[] = [];
+  let last: Message | undefined;
+  for (const raw of output.split('\n')) {
+    const m = LEVEL.exec(raw.trim());
+    if (m) {
+      last = { level: m[1] as Message['level'], text: m[2]!.trim() };
+      out.push(last);
+    } else if (last && /^\s+\|/.test(raw)) {
+      last.text += ` ${raw.replace(/^\s+\|\s?/, '').trim()}`;
+    } else {
+      last = undefined;
+    }
+  }
+  return out;
+}
 
 export function parseAlerts(output: string): ValidationAlert[] {
   const alerts: ValidationAlert[] = [];
-  for (const raw of output.split('\n')) {
-    const m = ALERT.exec(raw.trim());
-    if (!m) continue;
-    const text = m[1]!.trim();
-    if (/^Error\(s\) found in configuration file/.test(text) || /^Fatal errors found in configuration/.test(text)) continue;
+  for (const { level, text } of messages(output)) {
+    if (level !== 'ALERT' || SUMMARY.test(text)) continue;
     const w = WHERE.exec(text);
     alerts.push(w ? { file: w[1], line: Number(w[2]), message: w[3]!.trim() } : { message: text });
   }
   return alerts;
 }
 
+export function parseWarnings(output: string): string[] {
+  return messages(output).filter((m) => m.level === 'WARNING').map((m) => m.text);
+}
+
 export async function validateConfig(opts: { bin: string; file: string }): Promise<ValidationResult> {
-  const r = await runProcess(opts.bin, ['-c', '-q', '-f', opts.file]);
-  if (r.code === 0) {
-    const warnings = r.output.split('\n').filter((l) => l.startsWith('[WARNING]'));
-    return { ok: true, warnings };
-  }
-  // -q hides the notices but not the alerts; with no alert at all, say what happened.
+  // No -q: on 2.6 it silences the alerts too, and the alerts are what we need.
+  const r = await runProcess(opts.bin, ['-c', '-f', opts.file]);
+  if (r.code === 0) return { ok: true, warnings: parseWarnings(r.output) };
   const alerts = parseAlerts(r.output);
   return { ok: false, alerts: alerts.length > 0 ? alerts : [{ message: r.output.trim() || `haproxy exited with ${r.code}` }], output: r.output };
 }

@@ -1,8 +1,13 @@
 // Files HAProxy reads are never seen half-written: each is written to a temporary file in the
-// same directory, flushed to disk, then renamed over the target (rename is atomic within a
-// filesystem; marathon-lb's copy across /tmp was not).
+// SAME directory (rename is only atomic within one filesystem; marathon-lb's copy from /tmp
+// was not), flushed to disk, then renamed over the target.
+//
+// Archive: previous versions are kept NEXT TO the file, in `<dir>/.archive/<name>.1` (newest)
+// .. `<name>.N`, rather than in /tmp like marathon-lb (/tmp/hap_cfg.N): /tmp is often cleaned or
+// a different filesystem, and the config directory is where an operator looks.
 
-import { open, rename, rm, stat, copyFile, mkdir, readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { chmod, copyFile, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export async function readIfExists(path: string): Promise<string | undefined> {
@@ -14,21 +19,44 @@ export async function readIfExists(path: string): Promise<string | undefined> {
   }
 }
 
-/** Writes `text` to a temp file beside `path` and fsyncs it; returns the temp path. */
-export async function writeTemp(path: string, text: string, suffix = 'tmp'): Promise<string> {
-  let mode = 0o644;
+async function modeOf(path: string): Promise<number> {
   try {
-    mode = (await stat(path)).mode & 0o777;
-  } catch { /* new file */ }
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${suffix}`);
-  const fh = await open(tmp, 'w', mode);
+    return (await stat(path)).mode & 0o777;
+  } catch {
+    return 0o644;
+  }
+}
+
+/**
+ * Writes `text` to a new temp file beside `path` (hidden, unique name), with the mode of the
+ * current `path` (else 0644), fsynced. Returns the temp path; the caller renames or removes it.
+ */
+export async function writeTemp(path: string, text: string, suffix = 'tmp'): Promise<string> {
+  const mode = await modeOf(path);
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.${suffix}`);
+  const fh = await open(tmp, 'wx', mode);
   try {
     await fh.writeFile(text);
+    await fh.chmod(mode); // open()'s mode is filtered by the umask; the target's mode is not
     await fh.sync();
-  } finally {
+  } catch (err) {
     await fh.close();
+    await rm(tmp, { force: true });
+    throw err;
+  } finally {
+    await fh.close().catch(() => undefined);
   }
   return tmp;
+}
+
+/** Makes renames in `dir` durable (a crash right after would otherwise possibly lose them). */
+export async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } catch { /* some filesystems refuse fsync on directories; the rename is still atomic */ } finally {
+    await fh.close();
+  }
 }
 
 export async function writeAtomic(path: string, text: string): Promise<void> {
@@ -39,24 +67,50 @@ export async function writeAtomic(path: string, text: string): Promise<void> {
     await rm(tmp, { force: true });
     throw err;
   }
+  await syncDir(dirname(path));
 }
 
 /**
- * Keeps the previous versions of a file as `<dir>/.archive/<name>.1` (newest) .. `.N`, so an
- * operator can see and restore what ran before (marathon-lb kept /tmp/hap_cfg.N).
+ * Writes several files: all temp files first, and only when every one is on disk are they
+ * renamed, in the given order (put the file that references the others last).
  */
+export async function writeFilesAtomically(files: ReadonlyArray<{ readonly path: string; readonly text: string }>): Promise<void> {
+  const temps: Array<{ path: string; tmp: string }> = [];
+  try {
+    for (const f of files) temps.push({ path: f.path, tmp: await writeTemp(f.path, f.text) });
+  } catch (err) {
+    await Promise.all(temps.map((t) => rm(t.tmp, { force: true })));
+    throw err;
+  }
+  for (const [i, t] of temps.entries()) {
+    try {
+      await rename(t.tmp, t.path);
+    } catch (err) {
+      await Promise.all(temps.slice(i).map((x) => rm(x.tmp, { force: true })));
+      throw err;
+    }
+  }
+  for (const dir of new Set(files.map((f) => dirname(f.path)))) await syncDir(dir);
+}
+
+/** Where `archive` keeps version `n` (1 = most recent previous version) of `path`. */
+export function archivePath(path: string, n: number): string {
+  return join(dirname(path), '.archive', `${basename(path)}.${n}`);
+}
+
+/** Copies the current `path` (if any) to `.archive/<name>.1`, shifting older copies up to N. */
 export async function archive(path: string, versions: number): Promise<void> {
   if (versions <= 0) return;
-  const dir = join(dirname(path), '.archive');
-  const name = basename(path);
   try {
     await stat(path);
   } catch {
     return;
   }
-  await mkdir(dir, { recursive: true });
+  await mkdir(dirname(archivePath(path, 1)), { recursive: true });
+  await rm(archivePath(path, versions), { force: true });
   for (let i = versions - 1; i >= 1; i -= 1) {
-    await rename(join(dir, `${name}.${i}`), join(dir, `${name}.${i + 1}`)).catch(() => undefined);
+    await rename(archivePath(path, i), archivePath(path, i + 1)).catch(() => undefined);
   }
-  await copyFile(path, join(dir, `${name}.1`));
+  await copyFile(path, archivePath(path, 1));
+  await chmod(archivePath(path, 1), await modeOf(path));
 }
