@@ -113,7 +113,6 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
   if (settings.mode === 'once' || settings.dry) {
     const outcome = await controller.runPass(['run once']);
     if (outcome.dryConfig !== undefined) deps.stdout(outcome.dryConfig);
-    await haproxy.stop();
     return outcome.result === 'error' || outcome.result === 'invalid' ? 1 : 0;
   }
 

@@ -48,9 +48,10 @@ export function fillTemplate(
   const where = resolved.source === 'label' ? `HAPROXY_${override!.index}_${name}` : `HAPROXY_${name}`;
 
   if (spec.raw) {
-    // Raw templates are emitted verbatim (marathon-lb never formatted them). Only our own
-    // built-in defaults carry install-specific placeholders, filled here.
-    if (resolved.source !== 'builtin') return resolved.text;
+    // Raw templates are emitted verbatim (marathon-lb never formatted them), except that the
+    // operator's and our own may name install values ({luaDir}, {httpPort}, ...): exactly those
+    // tokens are filled, every other brace is HAProxy's. App labels get no substitution at all.
+    if (resolved.source === 'label') return resolved.text;
     return fillKnownPlaceholders(resolved.text, lookup.builtins);
   }
   const allowed = new Set<string>(spec.placeholders);

@@ -47,6 +47,9 @@ async function saveServerState(s: Settings): Promise<void> {
 }
 
 export function createHaproxyDriver(s: Settings, log: Logger): HaproxyDriver {
+  // A one-shot run ends right after writing; it may reload a running master but never starts
+  // one that would die with it.
+  const mayStart = s.mode !== 'once';
   const runtime = async (ops: readonly { op: string }[]) => {
     if (!existsSync(adminSocket(s))) return { ok: false, error: `no admin socket at ${adminSocket(s)}` };
     const r = await applyRuntimeOps(ops as RuntimeOp[], { socket: adminSocket(s), mapDir: dirname(s.haproxyConfig), drainTimeoutMs: 10_000 });
@@ -61,6 +64,9 @@ export function createHaproxyDriver(s: Settings, log: Logger): HaproxyDriver {
       async reload(): Promise<ReloadResult> {
         if (!master) {
           master = await connectHaproxyMaster(masterSocket(s));
+          if (!master && !mayStart) {
+            return { ok: false, detail: `no haproxy master at ${masterSocket(s)} to reload (a one-shot run does not start one; use sse, poll or event mode)` };
+          }
           if (!master) {
             try {
               master = await startHaproxyMaster({
