@@ -56,6 +56,8 @@ async function showProc(socket: string): Promise<ProcList> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A timer that does not keep the process alive (for races against a child's exit). */
+const idleSleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
 
 /** Recent output lines of a master we started, so a failed reload can say what HAProxy said. */
 class OutputTail {
@@ -125,9 +127,9 @@ function attach(masterSocket: string, a: AttachOptions): HaproxyMaster {
     async stop() {
       if (!child || child.exitCode !== null) return;
       child.kill('SIGUSR1'); // soft stop: finish connections
-      const timeout = sleep(10_000).then(() => 'timeout');
+      const timeout = idleSleep(10_000).then(() => 'timeout');
       if ((await Promise.race([exited, timeout])) === 'timeout') child.kill('SIGTERM');
-      const hard = sleep(5_000).then(() => 'timeout');
+      const hard = idleSleep(5_000).then(() => 'timeout');
       if ((await Promise.race([exited, hard])) === 'timeout') child.kill('SIGKILL');
       await exited;
     },

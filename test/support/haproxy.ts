@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -74,14 +74,20 @@ export function portAnswers(port: number): Promise<boolean> {
 
 export const waitForPort = (port: number, timeoutMs = 10_000) => waitFor(`127.0.0.1:${port} to accept connections`, () => portAnswers(port), timeoutMs);
 
-/** One HTTP GET to 127.0.0.1; resolves status and body (never rejects: status 0 on network errors). */
-export async function httpGet(port: number, path = '/', headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { connection: 'close', ...headers }, signal: AbortSignal.timeout(5_000) });
-    return { status: res.status, body: await res.text() };
-  } catch (err) {
-    return { status: 0, body: (err as Error).message };
-  }
+/** One HTTP GET to 127.0.0.1 on a fresh connection; resolves status and body (never rejects: status 0 on errors). */
+export function httpGet(port: number, path = '/', headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path, headers, agent: false, timeout: 5_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => { body += d; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', (err) => resolve({ status: 0, body: err.message }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (err) => resolve({ status: 0, body: err.message }));
+    req.end();
+  });
 }
 
 /** A tiny upstream that answers every request with its name, so a test can see who answered. */
@@ -168,7 +174,7 @@ export async function haproxyFixture(bin: string): Promise<HaproxyFixture> {
       }
       for (const pid of [...pids]) for (const c of childrenOf(pid)) pids.add(c);
       for (const pid of pids) if (pid > 0 && alive(pid)) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
-      if (f.master) await Promise.race([f.master.exited, new Promise((r) => setTimeout(r, 5_000))]);
+      if (f.master) await Promise.race([f.master.exited, new Promise((r) => setTimeout(r, 5_000).unref())]);
       f.master = undefined;
       await rm(dir, { recursive: true, force: true });
     },

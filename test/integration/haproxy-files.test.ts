@@ -1,0 +1,92 @@
+// validate + atomic apply against the real haproxy binary.
+import { chmod, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { applyConfigFiles, archivePath, runReloadCommand, validateConfig, writeFilesAtomically } from '../../src/haproxy/index.js';
+import { basicConfig, describeWithHaproxy, tempDir } from '../support/haproxy.js';
+import { rm } from 'node:fs/promises';
+
+describeWithHaproxy('haproxy files', (bin) => {
+  let dir: string;
+  beforeEach(async () => { dir = await tempDir(); });
+  afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
+
+  const config = (d: string, extra = '') => basicConfig({ adminSocket: join(d, 'admin.sock'), frontendPort: 18999, servers: { s1: 18998 }, extraBackend: extra });
+
+  it('validateConfig accepts a good config and reports the line number of a bad one', async () => {
+    const good = join(dir, 'good.cfg');
+    await writeFile(good, config(dir));
+    expect(await validateConfig({ bin, file: good })).toEqual({ ok: true, warnings: [] });
+
+    const text = config(dir, '  bogus-directive here\n');
+    const badLine = text.split('\n').findIndex((l) => l.includes('bogus-directive')) + 1;
+    const bad = join(dir, 'bad.cfg');
+    await writeFile(bad, text);
+    const r = await validateConfig({ bin, file: bad });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.alerts).toContainEqual({ file: bad, line: badLine, message: expect.stringContaining("unknown keyword 'bogus-directive'") });
+  });
+
+  it('applyConfigFiles writes, then does nothing for the same text, archives the previous version', async () => {
+    const configPath = join(dir, 'haproxy.cfg');
+    const mapLine = `  use_backend %[req.hdr(host),lower,map(${join(dir, 'domain2backend.map')})]\n`;
+    const v1 = config(dir).replace('  default_backend be\n', `${mapLine}  default_backend be\n`);
+    const opts = { configPath, maps: { 'domain2backend.map': 'a.com be\n' }, validate: true, bin, archiveVersions: 2 };
+    expect(await applyConfigFiles({ ...opts, config: v1 })).toMatchObject({ ok: true, changed: true });
+    await chmod(configPath, 0o640);
+    const before = await stat(configPath);
+    expect(await applyConfigFiles({ ...opts, config: v1 })).toEqual({ ok: true, changed: false });
+    expect((await stat(configPath)).mtimeMs).toBe(before.mtimeMs);
+
+    const v2 = v1.replace('retries 0', 'retries 1');
+    expect(await applyConfigFiles({ ...opts, config: v2 })).toMatchObject({ ok: true, changed: true });
+    expect(await readFile(configPath, 'utf8')).toBe(v2);
+    expect((await stat(configPath)).mode & 0o777).toBe(0o640); // mode of the existing file kept
+    expect(await readFile(archivePath(configPath, 1), 'utf8')).toBe(v1);
+    // No temp files left behind.
+    expect((await readdir(dir)).filter((n) => n.startsWith('.') && n !== '.archive')).toEqual([]);
+  });
+
+  it('a rejected candidate leaves config and maps untouched and is kept for inspection', async () => {
+    const configPath = join(dir, 'haproxy.cfg');
+    const mapPath = join(dir, 'domain2backend.map');
+    const mapLine = `  use_backend %[req.hdr(host),lower,map(${mapPath})]\n`;
+    const good = config(dir).replace('  default_backend be\n', `${mapLine}  default_backend be\n`);
+    const opts = { configPath, validate: true, bin, archiveVersions: 0 };
+    expect(await applyConfigFiles({ ...opts, config: good, maps: { 'domain2backend.map': 'a.com be\n' } })).toMatchObject({ ok: true });
+
+    const bad = `${good}  server s2 127.0.0.1:1 chekc\n`;
+    const r = await applyConfigFiles({ ...opts, config: bad, maps: { 'domain2backend.map': 'b.com be\n' } });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.alerts[0]?.line).toBe(bad.split('\n').length - 1);
+    expect(await readFile(configPath, 'utf8')).toBe(good);
+    expect(await readFile(mapPath, 'utf8')).toBe('a.com be\n');
+    expect(await readFile(r.rejectedPath, 'utf8')).toBe(bad);
+    expect((await readdir(dir)).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+
+  it('validates a candidate against its NEW maps (a map HAProxy cannot read is caught)', async () => {
+    const configPath = join(dir, 'haproxy.cfg');
+    const mapLine = `  use_backend %[req.hdr(host),lower,map_ip(${join(dir, 'ip.map')})]\n`;
+    const cfg = config(dir).replace('  default_backend be\n', `${mapLine}  default_backend be\n`);
+    const r = await applyConfigFiles({ configPath, config: cfg, maps: { 'ip.map': 'not-an-ip be\n' }, validate: true, bin, archiveVersions: 0 });
+    expect(r.ok).toBe(false);
+    await expect(stat(join(dir, 'ip.map'))).rejects.toThrow();
+  });
+
+  it('writeFilesAtomically writes every file', async () => {
+    await writeFilesAtomically([{ path: join(dir, 'a'), text: 'A' }, { path: join(dir, 'b'), text: 'B' }]);
+    expect(await readFile(join(dir, 'a'), 'utf8')).toBe('A');
+    expect(await readFile(join(dir, 'b'), 'utf8')).toBe('B');
+  });
+});
+
+describe('runReloadCommand', () => {
+  it('returns exit code and output without throwing', async () => {
+    expect(await runReloadCommand(`sh -c 'echo "reloading now"; exit 3'`)).toEqual({ ok: false, code: 3, output: 'reloading now\n' });
+    expect(await runReloadCommand('true')).toEqual({ ok: true, code: 0, output: '' });
+    expect((await runReloadCommand('/nonexistent/cmd')).ok).toBe(false);
+    expect((await runReloadCommand("echo 'unclosed")).ok).toBe(false);
+  });
+});
