@@ -1,0 +1,132 @@
+// The long-running controller in sse mode, supervising its own HAProxy, while the emulator
+// deploys, scales, kills and moves tasks and flips health. Routing must follow every change;
+// task changes go through the runtime API without a reload. Waits poll for a state.
+
+import { startEmulator, type Emulator } from '../emulator/index.js';
+import { request } from '../emulator/http-client.js';
+import { findHaproxy, freePorts, tempDir, waitFor } from '../support/haproxy.js';
+import { isolatedFlags, runController, type ControllerProcess, type LogLine } from '../support/controller-process.js';
+
+const d = findHaproxy() ? describe : describe.skip;
+const PASS_MESSAGES = new Set(['no change', 'haproxy reloaded', 'haproxy changed at run time', 'pass failed; haproxy keeps the last good config']);
+
+d('sse mode with a supervised HAProxy', () => {
+  let emu: Emulator;
+  let ctl: ControllerProcess;
+  let svc: number;
+  let admin: number;
+
+  /** Task ids that answered `n` requests through the service port. */
+  async function answering(n = 12): Promise<Set<string>> {
+    const seen = new Set<string>();
+    for (let i = 0; i < n; i += 1) {
+      const r = await request(`http://127.0.0.1:${svc}/`).catch(() => undefined);
+      if (r?.status === 200) seen.add(r.body.trim());
+    }
+    return seen;
+  }
+  const ids = () => emu.tasks('/app').map((t) => t.id).sort();
+  const sameSet = (a: Set<string>, b: string[]) => a.size === b.length && b.every((x) => a.has(x));
+  const workerPids = async () => (await request(`http://127.0.0.1:${admin}/_haproxy_getpids`)).body.trim();
+  const passesSince = (n: number) => ctl.logs.slice(n).filter((l: LogLine) => PASS_MESSAGES.has(l.msg));
+
+  beforeAll(async () => {
+    emu = await startEmulator({ taskServers: 'inprocess', heartbeatMs: 500 });
+    const p = await freePorts(6);
+    svc = p[5]!;
+    admin = p[2]!;
+    const dir = await tempDir('mlb-sse-');
+    ctl = runController(['sse', '--group', 'external', '--marathon', emu.url, '--supervise-haproxy', '--health-check',
+      '--min-reload-interval', '0', '--debounce-ms', '100', '--log-level', 'debug',
+      ...isolatedFlags(dir, { http: p[0]!, https: p[1]!, admin: p[2]!, appid: p[3]!, status: p[4]! })]);
+    await ctl.waitForLog((l) => l.msg === 'haproxy started', 'haproxy started');
+  });
+
+  afterAll(async () => {
+    const code = await ctl?.stop();
+    await emu?.close();
+    expect(code).toBe(0);
+  });
+
+  it('deploy: a new app is served', async () => {
+    await emu.putApp({ id: '/app', instances: 2, labels: { HAPROXY_GROUP: 'external' }, portDefinitions: [{ port: svc }],
+      healthChecks: [{ protocol: 'HTTP', path: '/health', intervalSeconds: 1, timeoutSeconds: 1, maxConsecutiveFailures: 1 }] });
+    await waitFor('both tasks answer', async () => sameSet(await answering(), ids()), 20_000);
+    // A new app is a structural change: one reload, logged with its reason.
+    await ctl.waitForLog((l) => l.msg === 'haproxy reloaded' && JSON.stringify(l.reasons).includes(`backend app_${svc} added`), 'reload with reason');
+  });
+
+  it('scale up and down change servers at run time, without a reload', async () => {
+    const pids = await workerPids();
+    const reloads = ctl.logs.filter((l) => l.msg === 'haproxy reloaded').length;
+    await emu.scale('/app', 4);
+    await waitFor('4 tasks answer', async () => sameSet(await answering(16), ids()), 20_000);
+    await emu.scale('/app', 1);
+    await waitFor('only the last task answers', async () => sameSet(await answering(6), ids()), 20_000);
+    expect(ctl.logs.filter((l) => l.msg === 'haproxy reloaded').slice(reloads).map((l) => l.reasons)).toEqual([]);
+    expect(ctl.logs.some((l) => l.msg === 'haproxy changed at run time')).toBe(true);
+    expect(await workerPids()).toBe(pids);
+  });
+
+  it('kill (and so move) a task: the replacement takes over', async () => {
+    const [old] = ids();
+    await emu.killTask(old!);
+    await waitFor('a new task answers and the killed one is gone', async () => {
+      const now = ids();
+      const seen = await answering(4);
+      return !now.includes(old!) && sameSet(seen, now);
+    }, 20_000);
+  });
+
+  it('health flip: an unhealthy task leaves the rotation and comes back', async () => {
+    await emu.scale('/app', 2);
+    await waitFor('2 tasks', async () => sameSet(await answering(8), ids()), 20_000);
+    const [sick, well] = ids();
+    emu.setHealth(sick!, false);
+    await waitFor('only the healthy task answers', async () => sameSet(await answering(8), [well!]), 20_000);
+    emu.setHealth(sick!, true);
+    await waitFor('both answer again', async () => sameSet(await answering(8), ids()), 20_000);
+  });
+
+  it('an unchanged snapshot writes nothing and reloads nothing', async () => {
+    await waitFor('loop idle', () => true);
+    const mark = ctl.logs.length;
+    emu.emit('status_update_event', { appId: '/app', taskId: ids()[0], taskStatus: 'TASK_RUNNING' });
+    await ctl.waitForLog((l) => ctl.logs.indexOf(l) >= mark && l.msg === 'no change', 'a no-op pass');
+    expect(passesSince(mark).every((l) => l.msg === 'no change')).toBe(true);
+  });
+
+  it('a burst of 500 events gives at most 2 passes', async () => {
+    const mark = ctl.logs.length;
+    for (let i = 0; i < 500; i += 1) emu.emit('status_update_event', { appId: '/app', taskId: `t${i}`, taskStatus: 'TASK_RUNNING' });
+    await ctl.waitForLog((l) => ctl.logs.indexOf(l) >= mark && PASS_MESSAGES.has(l.msg), 'a pass after the burst');
+    // Give a would-be third pass every chance to show up: wait past debounce + max delay.
+    const events = () => ctl.logs.slice(mark).filter((l) => l.msg === 'marathon event').length;
+    await waitFor('all 500 events received', () => events() >= 500, 20_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(passesSince(mark).length).toBeGreaterThanOrEqual(1);
+    expect(passesSince(mark).length).toBeLessThanOrEqual(2);
+  });
+
+  it('a cut stream reconnects and resyncs what it missed', async () => {
+    const connects = ctl.logs.filter((l) => l.msg === 'event stream connected').length;
+    emu.stallStreams(true); // events are lost from here on
+    await emu.scale('/app', 3);
+    emu.dropStreams();
+    emu.stallStreams(false);
+    await ctl.waitForLog(() => ctl.logs.filter((l) => l.msg === 'event stream connected').length > connects, 'reconnect');
+    await waitFor('the change made while cut is served', async () => sameSet(await answering(12), ids()), 20_000);
+  });
+
+  it('SIGHUP resyncs, SIGUSR1 reloads the existing config', async () => {
+    const mark = ctl.logs.length;
+    ctl.child.kill('SIGHUP');
+    await ctl.waitForLog((l) => ctl.logs.indexOf(l) >= mark && l.msg === 'resync requested', 'hup');
+    await ctl.waitForLog((l) => ctl.logs.indexOf(l) >= mark && PASS_MESSAGES.has(l.msg), 'a pass after hup');
+    const pids = await workerPids();
+    ctl.child.kill('SIGUSR1');
+    await ctl.waitForLog((l) => ctl.logs.indexOf(l) >= mark && l.msg === 'haproxy reloaded' && JSON.stringify(l.reasons).includes('SIGUSR1'), 'usr1 reload');
+    await waitFor('a new worker', async () => (await workerPids()) !== pids, 20_000);
+    await waitFor('still serving', async () => sameSet(await answering(9), ids()), 20_000);
+  });
+});
