@@ -59,7 +59,10 @@ function liveTasks(served: ServedApp, opts: NormalizeOptions): LiveTask[] {
   const out: LiveTask[] = [];
   for (const member of served.members) {
     const mode = networkingMode(member.app);
-    for (const task of Array.isArray(member.app.tasks) ? member.app.tasks : []) {
+    // Sorted so that the health cache and duplicate records (one id listed twice) give the same
+    // answer whatever order Marathon listed the tasks in.
+    const sorted = [...(Array.isArray(member.app.tasks) ? member.app.tasks : [])].sort(compareTasks);
+    for (const task of sorted) {
       if (typeof task !== 'object' || task === null || !isTaskRunnable(member.app, task, opts)) continue;
       const address = taskAddress(member.app, task, opts.resolve, mode);
       if (address === undefined) continue;
@@ -68,6 +71,12 @@ function liveTasks(served: ServedApp, opts: NormalizeOptions): LiveTask[] {
     }
   }
   return out;
+}
+
+function compareTasks(a: unknown, b: unknown): number {
+  const ida = typeof (a as WireTask | null)?.id === 'string' ? (a as WireTask).id! : '';
+  const idb = typeof (b as WireTask | null)?.id === 'string' ? (b as WireTask).id! : '';
+  return compareText(ida, idb) || compareText(JSON.stringify(a) ?? '', JSON.stringify(b) ?? '');
 }
 
 /** Python-style index into the sibling list (negative counts from the end); undefined when out of range. */
@@ -102,7 +111,10 @@ function healthPlan(app: WireApp, slot: ServicePortSlot, slots: readonly Service
 }
 
 function compareServers(a: Server, b: Server): number {
-  return compareText(a.host, b.host) || a.port - b.port || compareText(a.ip, b.ip) || compareText(a.taskId, b.taskId);
+  // Everything breaks ties, so which of two records for one address survives never depends on
+  // input order (Marathon can list a stale record next to the live one).
+  return compareText(a.host, b.host) || a.port - b.port || compareText(a.ip, b.ip) || compareText(a.taskId, b.taskId)
+    || compareText(a.state ?? '', b.state ?? '') || Number(a.draining) - Number(b.draining) || (a.checkPort ?? 0) - (b.checkPort ?? 0);
 }
 
 function buildServers(tasks: readonly LiveTask[], slot: ServicePortSlot, plan: HealthPlan): Server[] {
