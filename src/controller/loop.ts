@@ -59,9 +59,9 @@ export function createLoop(opts: LoopOptions): ReconcileLoop {
     reloads = [];
     firstMark = undefined;
     running = (async () => {
-      // A full pass also reloads when needed, so it satisfies a pending reload request too.
       if (reasons.length > 0) { passes += 1; await opts.pass(reasons); }
-      else if (reloadReasons.length > 0) await opts.reloadOnly(reloadReasons);
+      // A pass reloads only when the config changed; an explicit reload request still gets one.
+      if (reloadReasons.length > 0) await opts.reloadOnly(reloadReasons);
     })().finally(() => {
       running = undefined;
       schedule();
