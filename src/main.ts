@@ -2,24 +2,20 @@
 // cli.ts parses the command line into Settings and calls main().
 
 import { mkdir, writeFile, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { createMetrics, startStatusServer } from './admin/index.js';
 import {
-  builtinTemplateDir, compileEjsTemplate, readTemplateDir, resolveTemplates, type BuiltinValues, type RenderOptions,
+  builtinTemplateDir, compileEjsTemplate, packageRoot, readTemplateDir, resolveTemplates, type BuiltinValues, type RenderOptions,
 } from './config/index.js';
-import { createController, type Controller } from './controller/controller.js';
-import { createHostResolver } from './controller/host-resolver.js';
-import { createRenderer } from './controller/renderer.js';
-import { createConfigWriter, createHaproxyDriver } from './controller/haproxy-adapters.js';
-import { startTriggers } from './controller/triggers.js';
+import {
+  LruCache, createConfigWriter, createController, createHaproxyDriver, createHostResolver, createRenderer, prepareCertificates, startTriggers,
+  type Controller,
+} from './controller/index.js';
 import { createLogger } from './log.js';
 import { createMarathonClient } from './marathon/index.js';
 import type { Settings } from './settings.js';
-import { prepareCertificates } from './controller/certificates.js';
-import { readFileSync } from 'node:fs';
-import { packageRoot } from './config/index.js';
-import { join } from 'node:path';
 
 export interface MainDeps {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -100,7 +96,7 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
     settings,
     apps: marathon,
     resolver: createHostResolver({ ttlMs: 60_000, capacity: settings.lruCacheCapacity }),
-    healthCache: new Map(),
+    healthCache: new LruCache<string, boolean>(settings.lruCacheCapacity),
     render: createRenderer(templates, renderOptions, ejs),
     writer: createConfigWriter(settings, log),
     haproxy,
