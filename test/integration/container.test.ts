@@ -318,6 +318,7 @@ describeImage(imageSuite, () => {
     if (base.code !== 0) throw new Error(`container-base failed (${base.code}):\n${base.stdout}\n${base.stderr}`);
     // As /work/shared/tools/README.md, plus --layers (reuse the apt and npm layers) and the
     // registry's CA as a build secret when Node is told about an extra CA (TLS-inspecting egress).
+    const previous = await runToEnd('buildah', ['--storage-driver', 'vfs', 'inspect', '--type', 'image', '--format', '{{.FromImageID}}', IMAGE]);
     const ca = process.env['NODE_EXTRA_CA_CERTS'];
     const secret = ca && existsSync(ca) ? ['--secret', `id=npm_ca,src=${ca}`] : [];
     const build = await runToEnd('buildah', [
@@ -326,6 +327,13 @@ describeImage(imageSuite, () => {
     ], { cwd: ROOT, timeoutMs: 13 * 60_000 });
     await writeFile(join(dir, 'build.log'), build.stdout + build.stderr);
     if (build.code !== 0) throw new Error(`image build failed (${build.code}):\n${(build.stdout + build.stderr).slice(-4000)}`);
+    // vfs keeps a full copy per layer: drop the image this build replaced (its cached build
+    // layers stay for the next build) so repeated runs do not fill the disk.
+    const current = await runToEnd('buildah', ['--storage-driver', 'vfs', 'inspect', '--type', 'image', '--format', '{{.FromImageID}}', IMAGE]);
+    const oldId = previous.code === 0 ? previous.stdout.trim() : '';
+    if (oldId !== '' && current.code === 0 && current.stdout.trim() !== oldId) {
+      await runToEnd('buildah', ['--storage-driver', 'vfs', 'rmi', oldId]);
+    }
   }, 15 * 60_000);
 
   afterAll(async () => {
