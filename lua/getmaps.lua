@@ -3,28 +3,13 @@
 -- getconfig these are read on every request, because the controller may change map
 -- entries through the runtime API and rewrite the files without a reload.
 
-local function config_dir_from_cmdline()
-  local f = io.open("/proc/self/cmdline", "rb")
-  if not f then return nil end
-  local raw = f:read("a") or ""
-  f:close()
-  local args = {}
-  for arg in raw:gmatch("([^%z]*)%z") do args[#args + 1] = arg end
-  local path = nil
-  for i, arg in ipairs(args) do
-    if arg == "-f" and args[i + 1] then path = args[i + 1]; break end
-    if arg:sub(1, 2) == "-f" and #arg > 2 then path = arg:sub(3); break end
-  end
-  if not path then return nil end
-  -- Directory part; a bare file name lives in the working directory.
-  local dir = path:match("^(.*)/[^/]*$")
-  if dir == nil then return "." end
-  if dir == "" then return "/" end
-  return dir
-end
+-- mlb_util.lua sits next to this script (also behind the image's /marathon-lb/*.lua links).
+local here = debug.getinfo(1, "S").source:match("^@(.*/)[^/]*$") or "./"
+package.path = here .. "?.lua;" .. package.path
+local util = require("mlb_util")
 
 -- Computed once: the -f path cannot change for the life of a process.
-local config_dir = config_dir_from_cmdline()
+local config_dir = util.dir_of(util.config_path("self"))
 
 local function map_service(file_name)
   return function(applet)

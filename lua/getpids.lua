@@ -7,27 +7,12 @@
 -- started with the same `-f` configuration as this one. That keeps another HAProxy in the
 -- same PID namespace (a test, a sidecar) out of the answer.
 
-local function read_file(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local text = f:read("a")
-  f:close()
-  return text
-end
+-- mlb_util.lua sits next to this script (also behind the image's /marathon-lb/*.lua links).
+local here = debug.getinfo(1, "S").source:match("^@(.*/)[^/]*$") or "./"
+package.path = here .. "?.lua;" .. package.path
+local util = require("mlb_util")
 
-local function config_path_of(pid)
-  local raw = read_file("/proc/" .. pid .. "/cmdline")
-  if not raw then return nil end
-  local args = {}
-  for arg in raw:gmatch("([^%z]*)%z") do args[#args + 1] = arg end
-  for i, arg in ipairs(args) do
-    if arg == "-f" and args[i + 1] then return args[i + 1] end
-    if arg:sub(1, 2) == "-f" and #arg > 2 then return arg:sub(3) end
-  end
-  return nil
-end
-
-local own_config = config_path_of("self")
+local own_config = util.config_path("self")
 
 -- Every `for`, `read`, `[` and `echo` here is a builtin of a POSIX shell: no external
 -- program is needed. Errors (a process exiting mid-scan) are silenced.
@@ -44,7 +29,7 @@ local function haproxy_pids()
   pipe:close()
   local pids = {}
   for pid in out:gmatch("%d+") do
-    if own_config == nil or config_path_of(pid) == own_config then
+    if own_config == nil or util.config_path(pid) == own_config then
       pids[#pids + 1] = tonumber(pid)
     end
   end
