@@ -17,9 +17,5 @@ core.register_service("getconfig", "http", function(applet)
     status = 500
     body = "could not read the configuration file named by -f (" .. tostring(loaded_path) .. ")\n"
   end
-  applet:set_status(status)
-  applet:add_header("content-type", "text/plain")
-  applet:add_header("content-length", tostring(#body))
-  applet:start_response()
-  applet:send(body)
+  util.reply(applet, status, body)
 end)

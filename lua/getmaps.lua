@@ -22,11 +22,7 @@ local function map_service(file_name)
       end
     end
     -- A missing map (map mode off) is an empty answer, as marathon-lb gives.
-    applet:set_status(200)
-    applet:add_header("content-type", "text/plain")
-    applet:add_header("content-length", tostring(#body))
-    applet:start_response()
-    applet:send(body)
+    util.reply(applet, 200, body)
   end
 end
 

@@ -47,9 +47,5 @@ core.register_service("getpids", "http", function(applet)
     for i, pid in ipairs(pids) do parts[i] = tostring(pid) end
     body = table.concat(parts, " ")
   end
-  applet:set_status(status)
-  applet:add_header("content-type", "text/plain")
-  applet:add_header("content-length", tostring(#body))
-  applet:start_response()
-  applet:send(body)
+  util.reply(applet, status, body)
 end)

@@ -36,4 +36,14 @@ function M.dir_of(path)
   return dir
 end
 
+-- A plain-text answer with its length (and any extra headers, e.g. Retry-After).
+function M.reply(applet, status, body, extra_headers)
+  applet:set_status(status)
+  applet:add_header("content-type", "text/plain")
+  applet:add_header("content-length", tostring(#body))
+  for name, value in pairs(extra_headers or {}) do applet:add_header(name, value) end
+  applet:start_response()
+  applet:send(body)
+end
+
 return M

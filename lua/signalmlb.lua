@@ -21,14 +21,11 @@ local function now_seconds()
   return t.sec + t.usec / 1e6
 end
 
-local function reply(applet, status, body, extra_headers)
-  applet:set_status(status)
-  applet:add_header("content-type", "text/plain")
-  applet:add_header("content-length", tostring(#body))
-  for name, value in pairs(extra_headers or {}) do applet:add_header(name, value) end
-  applet:start_response()
-  applet:send(body)
-end
+-- mlb_util.lua sits next to this script (also behind the image's /marathon-lb/*.lua links).
+local here = debug.getinfo(1, "S").source:match("^@(.*/)[^/]*$") or "./"
+package.path = here .. "?.lua;" .. package.path
+local util = require("mlb_util")
+local reply = util.reply
 
 local function pid_file_path()
   local path = os.getenv("MLB_PID_FILE")
