@@ -1,7 +1,7 @@
 // Carries out a runtime plan on the admin socket, in the plan's order. A new server is added,
 // gets its health checks enabled (when its line has `check`) and is then enabled (dynamic
 // servers start in maintenance). A leaving server is drained (no new traffic; existing
-// sessions finish, bounded by a timeout), then put in maintenance and deleted. The first
+// sessions finish, bounded by a timeout), then retired: checks off, maintenance, sessions cut. The first
 // failure stops the run and is returned, so the caller can fall back to a reload - which is
 // always correct, because the files on disk already hold the new config.
 
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { checkDynamicServerArgs, startsDisabled, wantsHealthCheck } from './dynamic-server-args.js';
 import type { RuntimeOp } from './plan.js';
 import {
-  addMapEntry, addServer, delMapEntry, delServer, enableHealth, enableServer, runtimeCommand, setMapEntry,
+  addMapEntry, addServer, cliWord, delMapEntry, enableHealth, enableServer, mustRun, runtimeCommand, setMapEntry,
   setServerState, showStat,
 } from './runtime-api.js';
 
@@ -36,11 +36,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type ServerRef = { readonly backend: string; readonly server: string };
 
-/** Current + queued sessions of each server (missing servers count 0). */
+/**
+ * Current + queued sessions of each server (missing servers count 0). Asks for the servers of
+ * the backends concerned only: the whole `show stat` grows with the cluster.
+ */
 async function busy(socket: string, targets: readonly ServerRef[]): Promise<ServerRef[]> {
-  const stats = await showStat(socket);
+  const rows: Array<Record<string, string>> = [];
+  for (const backend of new Set(targets.map((t) => t.backend))) rows.push(...await showStat(socket, backend));
   return targets.filter((t) => {
-    const row = stats.find((r) => r.pxname === t.backend && r.svname === t.server);
+    const row = rows.find((r) => r.pxname === t.backend && r.svname === t.server);
     return Number(row?.scur || 0) + Number(row?.qcur || 0) > 0;
   });
 }
@@ -56,21 +60,18 @@ async function drainAll(o: RuntimeApplyOptions, servers: readonly ServerRef[]): 
   }
 }
 
-/** Maintenance, cut what is left after the drain, then delete (retried briefly: connections are released asynchronously). */
-async function removeServer(o: RuntimeApplyOptions, s: ServerRef): Promise<void> {
+/**
+ * Stop its checks, maintenance, then cut what is left after the drain. The server is not
+ * deleted: on HAProxy 2.6.12 `del server` crashes the worker (SIGSEGV) when a stream still refers
+ * to the server, which a request loop through a just-killed task reproduces within seconds. A
+ * retired server takes no traffic and is gone after the next reload (the file no longer has it).
+ */
+async function retireServer(o: RuntimeApplyOptions, s: ServerRef): Promise<void> {
+  // Answers an error for a server without checks or agent: that is fine.
+  await runtimeCommand(o.socket, `disable health ${s.backend}/${s.server}`);
+  await runtimeCommand(o.socket, `disable agent ${s.backend}/${s.server}`);
   await setServerState(o.socket, s.backend, s.server, 'maint');
   await runtimeCommand(o.socket, `shutdown sessions server ${s.backend}/${s.server}`);
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 20; attempt += 1) {
-    try {
-      await delServer(o.socket, s.backend, s.server);
-      return;
-    } catch (err) {
-      lastError = err;
-      await sleep(o.pollMs ?? 100);
-    }
-  }
-  throw lastError;
 }
 
 async function addAndEnable(o: RuntimeApplyOptions, op: Extract<RuntimeOp, { op: 'add-server' }>): Promise<void> {
@@ -101,8 +102,10 @@ export async function applyRuntimeOps(ops: readonly RuntimeOp[], o: RuntimeApply
         i = j;
         continue;
       }
-      if (op.op === 'del-server') await removeServer(o, op);
+      if (op.op === 'retire-server') await retireServer(o, op);
       else if (op.op === 'add-server') await addAndEnable(o, op);
+      else if (op.op === 'set-weight') await mustRun(o.socket, `set server ${cliWord(op.backend)}/${cliWord(op.server)} weight ${op.weight}`);
+      else if (op.op === 'set-state') await setServerState(o.socket, op.backend, op.server, op.state);
       else if (op.op === 'add-map') await addMapEntry(o.socket, join(o.mapDir, op.map), op.key, op.value);
       else if (op.op === 'set-map') await setMapEntry(o.socket, join(o.mapDir, op.map), op.key, op.value);
       else await delMapEntry(o.socket, join(o.mapDir, op.map), op.key);

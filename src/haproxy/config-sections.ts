@@ -63,6 +63,28 @@ export function backendTraits(text: string): Map<string, BackendTraits> {
   return out;
 }
 
+/** The traits of the `defaults` sections of a text (the last one wins), for backendTraitsWith. */
+export function defaultsTraits(text: string): BackendTraits {
+  let defaults: BackendTraits = { balance: 'roundrobin', hashType: 'map-based', hasDefaultServer: false };
+  for (const s of parseSections(text)) {
+    if (s.kind !== 'defaults') continue;
+    const own = traitsOf(s.body);
+    defaults = { balance: own.balance ?? 'roundrobin', hashType: own.hashType ?? 'map-based', hasDefaultServer: own.hasDefaultServer };
+  }
+  return defaults;
+}
+
+/** Effective traits of the backend section(s) in a fragment, over the given defaults. */
+export function backendTraitsWith(defaults: BackendTraits, backendText: string): BackendTraits {
+  const body = parseSections(backendText).filter((s) => s.kind === 'backend' || s.kind === 'listen').flatMap((s) => s.body);
+  const own = traitsOf(body);
+  return {
+    balance: own.balance ?? defaults.balance,
+    hashType: own.hashType ?? defaults.hashType,
+    hasDefaultServer: own.hasDefaultServer || defaults.hasDefaultServer,
+  };
+}
+
 function traitsOf(body: readonly string[]): { balance?: string; hashType?: string; hasDefaultServer: boolean } {
   let balance: string | undefined;
   let hashType: string | undefined;

@@ -16,7 +16,10 @@ export {
   showServersState, parseServersState, showStat, parseStatCsv,
   type ServerStateRow, type MapEntry,
 } from './runtime-api.js';
-export { planChange, isDynamicCapable, structuralReasons, parseMapFile, type DesiredState, type RuntimeOp, type Plan } from './plan.js';
-export { backendTraits, supportsDynamicServers, mapMatchKinds, parseSections, type BackendTraits, type Section } from './config-sections.js';
+export { planChange, retiredBy, isDynamicCapable, structuralReasons, parseMapFile, type BackendDesired, type BackendLookup, type DesiredState, type RuntimeOp, type Plan } from './plan.js';
+export {
+  backendTraits, backendTraitsWith, defaultsTraits, supportsDynamicServers, mapMatchKinds, parseSections, type BackendTraits, type MapMatch, type Section,
+} from './config-sections.js';
 export { checkDynamicServerArgs, type ServerArgsCheck } from './dynamic-server-args.js';
 export { applyRuntimeOps, type RuntimeApplyOptions, type RuntimeApplyResult } from './apply-runtime.js';
+export { liveDifference, type LiveDifference } from './live-state.js';

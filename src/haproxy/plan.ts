@@ -1,32 +1,63 @@
 // Decides how to bring HAProxy from what it runs to what it should run: nothing, run-time API
 // changes (task servers and map entries), or a reload. Pure. Every decision carries reasons.
 //
-// Runtime only when the skeleton (the config without task server lines) is byte-equal AND every
-// change can be expressed on the socket: the backend's algorithm takes dynamic servers, no
-// `default-server` would be silently skipped, each new server line uses only keywords
-// `add server` accepts, and map edits target maps read by exact-match lookups. Anything else
-// is a reload, with the reasons that forced it.
+// It compares structured state, per backend, as the renderer handed it over (see
+// controller/desired-state.ts): a backend whose structure (everything but its task server
+// lines) changed, appeared or went away needs a reload. Otherwise its servers change at run time
+// when every change can be expressed on the socket: the backend's algorithm takes dynamic
+// servers, no `default-server` would be silently skipped, each new server line uses only keywords
+// `add server` accepts, and map edits target maps read by exact-match lookups. A server whose
+// arguments change under the same name is updated in place (weight, maintenance) or reloaded;
+// it is never deleted and re-added, which would empty a one-server backend.
 
-import { backendTraits, mapMatchKinds, parseSections, supportsDynamicServers } from './config-sections.js';
+import { parseSections, supportsDynamicServers, type BackendTraits, type MapMatch } from './config-sections.js';
 import { checkDynamicServerArgs } from './dynamic-server-args.js';
 
+export interface BackendDesired {
+  /** The served app this backend belongs to. */
+  readonly appId: string;
+  /** Everything the service puts in the config except its task server lines (opaque, compared for equality). */
+  readonly structure: string;
+  /** The backend's effective balance algorithm, hash type and default-server use. */
+  readonly traits: BackendTraits;
+  /** server name -> the arguments after `server <name> `. */
+  readonly servers: Readonly<Record<string, string>>;
+  /** The service's map entries (opaque): equal on both sides means its map entries did not change. */
+  readonly mapEntries: string;
+}
+
+/** What the plan reads of a set of backends (a Map, or a view with a few replaced). */
+export interface BackendLookup {
+  get(name: string): BackendDesired | undefined;
+  keys(): Iterable<string>;
+  readonly size: number;
+}
+
 export interface DesiredState {
-  /** The full haproxy.cfg text. */
-  readonly config: string;
-  /** The same text with every task server line removed. */
-  readonly skeleton: string;
-  /** backend -> server name -> the arguments after `server <name> `. */
-  readonly servers: Readonly<Record<string, Readonly<Record<string, string>>>>;
-  /** map file name (in the config directory) -> content. */
-  readonly maps: Readonly<Record<string, string>>;
+  readonly backends: BackendLookup;
+  /**
+   * What decides the config beyond the backends: empty for marathon-lb's templates (their
+   * global parts are fixed for the life of the process), the whole text for an ejs template.
+   */
+  readonly frame: string;
+  /** The map files (name -> content); computed only when some map entries changed. */
+  maps(): Readonly<Record<string, string>>;
+  /** How the config reads each map (exact lookups can change at run time). */
+  mapKinds(names: readonly string[]): Map<string, MapMatch | undefined>;
 }
 
 export type RuntimeOp =
   | { readonly op: 'add-server'; readonly backend: string; readonly server: string; readonly args: string }
   /** Take the server out of load balancing and wait (bounded) for its sessions to end. */
   | { readonly op: 'drain-server'; readonly backend: string; readonly server: string }
-  /** Maintenance, then `del server` (follows a drain-server of the same server). */
-  | { readonly op: 'del-server'; readonly backend: string; readonly server: string }
+  /**
+   * Stop its checks, maintenance, cut what is left (follows a drain-server of the same server).
+   * The server is not deleted: `del server` crashes HAProxy 2.6 when a stream still refers to the
+   * server (reproduced here under a request loop), so it stays, retired, until the next reload.
+   */
+  | { readonly op: 'retire-server'; readonly backend: string; readonly server: string }
+  | { readonly op: 'set-weight'; readonly backend: string; readonly server: string; readonly weight: number }
+  | { readonly op: 'set-state'; readonly backend: string; readonly server: string; readonly state: 'ready' | 'drain' | 'maint' }
   | { readonly op: 'add-map'; readonly map: string; readonly key: string; readonly value: string }
   | { readonly op: 'set-map'; readonly map: string; readonly key: string; readonly value: string }
   | { readonly op: 'del-map'; readonly map: string; readonly key: string };
@@ -42,84 +73,131 @@ export function isDynamicCapable(args: string): boolean {
   return checkDynamicServerArgs(args).ok;
 }
 
-const mapsEqual = (a: DesiredState['maps'], b: DesiredState['maps']) => {
-  const names = new Set([...Object.keys(a), ...Object.keys(b)]);
-  return [...names].every((n) => a[n] === b[n]);
-};
-
-export function planChange(applied: DesiredState | undefined, next: DesiredState): Plan {
+/**
+ * `names`, when given, lists the only backends that may differ (the backends of the apps a pass
+ * re-read): the plan then costs what the change costs, not what the cluster costs.
+ */
+export function planChange(applied: DesiredState | undefined, next: DesiredState, names?: Iterable<string>): Plan {
   if (!applied) return { kind: 'reload', reasons: ['no configuration applied yet'], ops: [] };
-  if (applied.skeleton !== next.skeleton) {
-    return { kind: 'reload', reasons: structuralReasons(applied.skeleton, next.skeleton), ops: [] };
+  if (applied.frame !== next.frame) {
+    return { kind: 'reload', reasons: applied.backends.size + next.backends.size === 0 ? structuralReasons(applied.frame, next.frame) : ['configuration changed'], ops: [] };
   }
-  if (applied.config === next.config && mapsEqual(applied.maps, next.maps)) return { kind: 'noop', reasons: [], ops: [] };
-  const servers = planServers(applied, next);
-  const maps = planMaps(applied, next);
-  const reasons = [...servers.reasons, ...maps.reasons];
-  const blocked = [...servers.blocked, ...maps.blocked];
-  if (blocked.length > 0) return { kind: 'reload', reasons: [...reasons, ...blocked], ops: [] };
-  if (reasons.length === 0) {
-    // Same skeleton, servers and maps, yet different text: server lines moved. Rare; reload.
-    return { kind: 'reload', reasons: ['server lines reordered'], ops: [] };
+  const list = names ? [...new Set(names)].sort() : [...new Set([...applied.backends.keys(), ...next.backends.keys()])].sort();
+  const structural: string[] = [];
+  const part: Part = { reasons: [], blocked: [], ops: [] };
+  const order: Order = { early: [], drains: [], dels: [] };
+  let mapsMayDiffer = false;
+  for (const name of list) {
+    const a = applied.backends.get(name);
+    const b = next.backends.get(name);
+    if (a === b) continue;
+    if (a?.mapEntries !== b?.mapEntries) mapsMayDiffer = true;
+    if (!a) { structural.push(`backend ${name} added`); continue; }
+    if (!b) { structural.push(`backend ${name} removed`); continue; }
+    if (a.structure !== b.structure) { structural.push(`backend ${name} changed`); continue; }
+    planServers(name, a, b, part, order);
   }
-  return { kind: 'runtime', reasons, ops: [...servers.ops, ...maps.ops] };
+  if (structural.length > 0) return { kind: 'reload', reasons: structural, ops: [] };
+  part.ops.push(...order.early, ...order.drains, ...order.dels);
+  if (mapsMayDiffer) planMaps(applied, next, part);
+  if (part.blocked.length > 0) return { kind: 'reload', reasons: [...part.reasons, ...part.blocked], ops: [] };
+  if (part.reasons.length === 0) return { kind: 'noop', reasons: [], ops: [] };
+  return { kind: 'runtime', reasons: part.reasons, ops: part.ops };
 }
 
 interface Part { reasons: string[]; blocked: string[]; ops: RuntimeOp[] }
+interface Order { early: RuntimeOp[]; drains: RuntimeOp[]; dels: RuntimeOp[] }
+
+/** How many servers a runtime plan retires (they stay in HAProxy, in maintenance, until a reload). */
+export function retiredBy(ops: readonly RuntimeOp[]): number {
+  return ops.filter((o) => o.op === 'retire-server').length;
+}
 
 const idOf = (args: string | undefined): string | undefined => {
   const m = /(?:^|\s)id\s+(\d+)(?:\s|$)/.exec(args ?? '');
   return m?.[1];
 };
 
-function planServers(applied: DesiredState, next: DesiredState): Part {
-  const part: Part = { reasons: [], blocked: [], ops: [] };
-  const traits = backendTraits(next.skeleton);
-  // Order matters for zero downtime: new servers first (a one-server backend is never empty),
-  // then drains and deletions, then servers that must wait for a deletion (same name, or the
-  // same `id`, which HAProxy refuses twice in one backend), then nothing else.
-  const early: RuntimeOp[] = [];
-  const drains: RuntimeOp[] = [];
-  const dels: RuntimeOp[] = [];
-  const late: RuntimeOp[] = [];
-  const backends = [...new Set([...Object.keys(applied.servers), ...Object.keys(next.servers)])].sort();
-  for (const b of backends) {
-    const before = applied.servers[b] ?? {};
-    const after = next.servers[b] ?? {};
-    const leaving = Object.keys(before).filter((n) => before[n] !== after[n]).sort();
-    const arriving = Object.keys(after).filter((n) => before[n] !== after[n]).sort();
-    if (leaving.length === 0 && arriving.length === 0) continue;
-    for (const n of leaving) if (after[n] === undefined) part.reasons.push(`backend ${b}: server removed ${n}`);
-    for (const n of arriving) part.reasons.push(`backend ${b}: server ${before[n] === undefined ? 'added' : 'changed'} ${n}`);
+function withoutId(args: string): string {
+  return args.replace(/(^|\s)id\s+\d+(?=\s|$)/, '').trim();
+}
 
-    const t = traits.get(b);
-    if (!t) { part.blocked.push(`backend ${b}: not found in the config`); continue; }
-    if (!supportsDynamicServers(t)) {
-      part.blocked.push(`backend ${b}: balance ${t.balance}${t.hashType === 'consistent' ? '' : ` (hash-type ${t.hashType})`} does not allow servers to change at run time`);
-      continue;
-    }
-    if (arriving.length > 0 && t.hasDefaultServer) {
-      part.blocked.push(`backend ${b}: default-server settings do not apply to servers added at run time`);
-      continue;
-    }
-    for (const n of arriving) {
-      const check = checkDynamicServerArgs(after[n]!);
-      if (!check.ok) part.blocked.push(`backend ${b}: server ${n}: ${check.problem}`);
-    }
-    const leavingIds = new Set(leaving.map((n) => idOf(before[n])).filter((x) => x !== undefined));
-    for (const n of leaving) {
-      drains.push({ op: 'drain-server', backend: b, server: n });
-      dels.push({ op: 'del-server', backend: b, server: n });
-    }
-    for (const n of arriving) {
-      const op: RuntimeOp = { op: 'add-server', backend: b, server: n, args: after[n]! };
-      const id = idOf(after[n]);
-      const mustWait = before[n] !== undefined || (id !== undefined && leavingIds.has(id));
-      (mustWait ? late : early).push(op);
-    }
+/** The arguments as words, with `weight N` and `disabled` taken out (they can change in place). */
+function fixedPart(args: string): { rest: string; weight: number | undefined; disabled: boolean } {
+  const words = args.trim().split(/\s+/);
+  const rest: string[] = [];
+  let weight: number | undefined;
+  let disabled = false;
+  for (let i = 0; i < words.length; i += 1) {
+    const w = words[i]!;
+    if (w === 'weight' && i + 1 < words.length && /^\d+$/.test(words[i + 1]!)) { weight = Number(words[i + 1]); i += 1; continue; }
+    if (w === 'disabled') { disabled = true; continue; }
+    rest.push(w);
   }
-  part.ops.push(...early, ...drains, ...dels, ...late);
-  return part;
+  return { rest: rest.join(' '), weight, disabled };
+}
+
+function planServers(b: string, applied: BackendDesired, next: BackendDesired, part: Part, order: Order): void {
+  const before = applied.servers;
+  const after = next.servers;
+  const t = next.traits;
+  const leaving: string[] = [];
+  const arriving: string[] = [];
+  for (const n of Object.keys(before).sort()) {
+    if (after[n] === undefined) leaving.push(n);
+    else if (before[n] !== after[n]) changedInPlace(b, n, before[n]!, after[n]!, part, order);
+  }
+  for (const n of Object.keys(after).sort()) if (before[n] === undefined) arriving.push(n);
+  if (leaving.length === 0 && arriving.length === 0) return;
+  for (const n of leaving) part.reasons.push(`backend ${b}: server removed ${n}`);
+  for (const n of arriving) part.reasons.push(`backend ${b}: server added ${n}`);
+  if (!supportsDynamicServers(t)) {
+    part.blocked.push(`backend ${b}: balance ${t.balance}${t.hashType === 'consistent' ? '' : ` (hash-type ${t.hashType})`} does not allow servers to change at run time`);
+    return;
+  }
+  if (arriving.length > 0 && t.hasDefaultServer) {
+    part.blocked.push(`backend ${b}: default-server settings do not apply to servers added at run time`);
+    return;
+  }
+  for (const n of arriving) {
+    const check = checkDynamicServerArgs(after[n]!);
+    if (!check.ok) part.blocked.push(`backend ${b}: server ${n}: ${check.problem}`);
+  }
+  // Order matters for zero downtime: new servers first (a one-server backend is never empty),
+  // then drains, then retirements.
+  const leavingIds = new Set(leaving.map((n) => idOf(before[n])).filter((x) => x !== undefined));
+  for (const n of leaving) {
+    order.drains.push({ op: 'drain-server', backend: b, server: n });
+    order.dels.push({ op: 'retire-server', backend: b, server: n });
+  }
+  for (const n of arriving) {
+    // HAProxy refuses an `id` twice in a backend. Rather than wait for the leaving server's
+    // deletion (which would empty a one-server backend), the newcomer is added at once and lets
+    // HAProxy number it; the file keeps the id, so the next reload restores it.
+    const id = idOf(after[n]);
+    const args = id !== undefined && leavingIds.has(id) ? withoutId(after[n]!) : after[n]!;
+    order.early.push({ op: 'add-server', backend: b, server: n, args });
+  }
+}
+
+/** Same server, other arguments: a weight or a maintenance flag changes in place; anything else reloads. */
+function changedInPlace(b: string, n: string, before: string, after: string, part: Part, order: Order): void {
+  const x = fixedPart(before);
+  const y = fixedPart(after);
+  if (x.rest !== y.rest) {
+    part.reasons.push(`backend ${b}: server changed ${n}`);
+    part.blocked.push(`backend ${b}: server ${n}: arguments changed (${y.rest}); a reload updates them without emptying the backend`);
+    return;
+  }
+  if (x.weight !== y.weight) {
+    part.reasons.push(`backend ${b}: server ${n} weight ${y.weight ?? 1}`);
+    order.early.push({ op: 'set-weight', backend: b, server: n, weight: y.weight ?? 1 });
+  }
+  if (x.disabled !== y.disabled) {
+    part.reasons.push(`backend ${b}: server ${n} ${y.disabled ? 'disabled' : 'enabled'}`);
+    // A server being disabled drains (its sessions finish); one being enabled takes traffic at once.
+    (y.disabled ? order.drains : order.early).push({ op: 'set-state', backend: b, server: n, state: y.disabled ? 'drain' : 'ready' });
+  }
 }
 
 interface MapParse { entries: Map<string, string>; problem?: string }
@@ -140,14 +218,15 @@ export function parseMapFile(text: string): MapParse {
   return { entries };
 }
 
-function planMaps(applied: DesiredState, next: DesiredState): Part {
-  const part: Part = { reasons: [], blocked: [], ops: [] };
-  const names = [...new Set([...Object.keys(applied.maps), ...Object.keys(next.maps)])].sort();
-  const changed = names.filter((n) => applied.maps[n] !== next.maps[n]);
-  const usage = mapMatchKinds(next.skeleton, changed);
+function planMaps(appliedState: DesiredState, nextState: DesiredState, part: Part): void {
+  const applied = appliedState.maps();
+  const next = nextState.maps();
+  const names = [...new Set([...Object.keys(applied), ...Object.keys(next)])].sort();
+  const changed = names.filter((n) => applied[n] !== next[n]);
+  const usage = nextState.mapKinds(changed);
   for (const n of changed) {
-    const before = applied.maps[n];
-    const after = next.maps[n];
+    const before = applied[n];
+    const after = next[n];
     if (before === undefined || after === undefined) {
       part.reasons.push(`map ${n} ${before === undefined ? 'added' : 'removed'}`);
       if (usage.get(n) !== undefined) part.blocked.push(`map ${n}: file ${before === undefined ? 'added' : 'removed'}`);
@@ -160,6 +239,7 @@ function planMaps(applied: DesiredState, next: DesiredState): Part {
     const problem = a.problem ?? z.problem;
     if (kind === 'other') part.blocked.push(`map ${n}: used by a lookup where entry order matters`);
     else if (problem) part.blocked.push(`map ${n}: ${problem}`);
+    const opsBefore = part.ops.length;
     for (const [k, v] of z.entries) {
       if (!a.entries.has(k)) { part.ops.push({ op: 'add-map', map: n, key: k, value: v }); part.reasons.push(`map ${n}: ${k} added`); }
       else if (a.entries.get(k) !== v) { part.ops.push({ op: 'set-map', map: n, key: k, value: v }); part.reasons.push(`map ${n}: ${k} changed`); }
@@ -167,12 +247,11 @@ function planMaps(applied: DesiredState, next: DesiredState): Part {
     for (const k of a.entries.keys()) {
       if (!z.entries.has(k)) { part.ops.push({ op: 'del-map', map: n, key: k }); part.reasons.push(`map ${n}: ${k} removed`); }
     }
-    if (kind === 'exact' && !problem && part.ops.every((o) => !('map' in o) || o.map !== n)) {
+    if (kind === 'exact' && !problem && part.ops.length === opsBefore) {
       // Same entries, different text (order, comments): nothing for HAProxy to do at run time.
       part.reasons.push(`map ${n}: entries reordered`);
     }
   }
-  return part;
 }
 
 /** Names the sections that differ between two skeletons ("backend web_10000 changed"). */

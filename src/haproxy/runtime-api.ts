@@ -174,8 +174,9 @@ export function parseStatCsv(text: string): Array<Record<string, string>> {
   });
 }
 
-export async function showStat(socket: string): Promise<Array<Record<string, string>>> {
-  const answer = await runtimeCommand(socket, 'show stat');
+/** `show stat`, or only the servers of one backend. */
+export async function showStat(socket: string, backend?: string): Promise<Array<Record<string, string>>> {
+  const answer = await runtimeCommand(socket, backend ? `show stat ${cliWord(backend)} 4 -1` : 'show stat');
   if (!answer.startsWith('# pxname')) throw new RuntimeApiError('show stat', answer);
   return parseStatCsv(answer);
 }
