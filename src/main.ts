@@ -10,11 +10,12 @@ import {
   builtinTemplateDir, compileEjsTemplate, packageRoot, readTemplateDir, resolveTemplates, type BuiltinValues, type RenderOptions,
 } from './config/index.js';
 import {
-  LruCache, createConfigWriter, createController, createHaproxyDriver, createHostResolver, createRenderer, prepareCertificates, startTriggers,
+  ClusterModel, LruCache, createConfigWriter, createController, createHaproxyDriver, createHostResolver, createRenderer, prepareCertificates, startTriggers,
   type Controller,
 } from './controller/index.js';
 import { createLogger } from './log.js';
 import { createMarathonClient } from './marathon/index.js';
+import { normalizeOptionsFrom } from './model/index.js';
 import type { Settings } from './settings.js';
 
 export interface MainDeps {
@@ -92,11 +93,13 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
   });
   const metrics = createMetrics();
   const haproxy = createHaproxyDriver(settings, log);
+  const resolver = createHostResolver({ ttlMs: 60_000, capacity: settings.lruCacheCapacity });
+  const healthCache = new LruCache<string, boolean>(settings.lruCacheCapacity);
   const controller: Controller = createController({
     settings,
     apps: marathon,
-    resolver: createHostResolver({ ttlMs: 60_000, capacity: settings.lruCacheCapacity }),
-    healthCache: new LruCache<string, boolean>(settings.lruCacheCapacity),
+    cluster: new ClusterModel(normalizeOptionsFrom(settings, (h) => resolver.resolve(h), healthCache)),
+    resolver,
     render: createRenderer(templates, renderOptions, ejs),
     writer: createConfigWriter(settings, log),
     haproxy,

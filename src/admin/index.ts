@@ -4,6 +4,7 @@ export { createMetrics, recordPass, setSkippedApps, renderMetricDocs, METRIC_PRE
 export type { CreateMetricsOptions, Metrics, ReconcileResult, ReloadResult, RuntimeOpResult } from './metrics.js';
 export { renderStatusHtml, statusProblems, escapeHtml } from './status.js';
 export type {
+  StatusConsistency,
   ServerState,
   StatusPass,
   StatusProblem,

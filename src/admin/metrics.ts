@@ -44,6 +44,18 @@ const SPECS = {
     help: 'Changes made through the HAProxy runtime API (no reload), by operation and result.',
     labelNames: ['op', 'result'],
   },
+  liveStateDifferencesTotal: {
+    type: 'counter',
+    name: 'haproxy_live_state_differences_total',
+    help: 'Differences found between HAProxy\'s live servers (read back after every change) and the desired state, each then corrected.',
+    labelNames: [],
+  },
+  driftTotal: {
+    type: 'counter',
+    name: 'drift_total',
+    help: 'Backends a full read of Marathon (resync, reconnect, SIGHUP) found different from what events had brought.',
+    labelNames: [],
+  },
   streamConnected: {
     type: 'gauge',
     name: 'marathon_stream_connected',
@@ -94,6 +106,8 @@ export interface Metrics {
   readonly configValid: Gauge;
   readonly lastApplyTimestamp: Gauge;
   readonly certificateNotAfter: Gauge<'path'>;
+  readonly liveStateDifferencesTotal: Counter;
+  readonly driftTotal: Counter;
 }
 
 export interface CreateMetricsOptions {
@@ -124,6 +138,8 @@ export function createMetrics(options: CreateMetricsOptions = {}): Metrics {
     eventsTotal: new Counter({ ...common('eventsTotal'), labelNames: ['type'] as const }),
     appsSkipped: new Gauge({ ...common('appsSkipped'), labelNames: ['reason'] as const }),
     configValid: new Gauge({ ...common('configValid') }),
+    liveStateDifferencesTotal: new Counter({ ...common('liveStateDifferencesTotal') }),
+    driftTotal: new Counter({ ...common('driftTotal') }),
     lastApplyTimestamp: new Gauge({ ...common('lastApplyTimestamp') }),
     certificateNotAfter: new Gauge({ ...common('certificateNotAfter'), labelNames: ['path'] as const }),
   };

@@ -53,6 +53,18 @@ export interface StatusStream {
   readonly reconnects: number;
 }
 
+/** How far HAProxy and Marathon were from what the controller believed. */
+export interface StatusConsistency {
+  /** Read-backs of HAProxy's live servers so far. */
+  readonly checks: number;
+  /** Differences found (and corrected) over all read-backs. */
+  readonly differences: number;
+  readonly lastDifferences: readonly string[];
+  /** Backends full reads found changed without an event, in all. */
+  readonly drift: number;
+  readonly lastDrift: number | undefined;
+}
+
 export interface StatusSnapshot {
   readonly version: string;
   readonly configPath: string;
@@ -61,6 +73,8 @@ export interface StatusSnapshot {
   readonly lastReload: StatusReload | undefined;
   readonly lastPass: StatusPass | undefined;
   readonly stream: StatusStream;
+  /** Optional so snapshots from older callers and fixtures stay valid. */
+  readonly consistency?: StatusConsistency | undefined;
 }
 
 export interface StatusProblem {
@@ -162,6 +176,12 @@ export function renderStatusHtml(s: StatusSnapshot): string {
           `${s.stream.url ? `, <code>${text(s.stream.url)}</code>` : ''}, ${text(s.stream.reconnects)} reconnects`,
       ],
       ['Config', `<code>${text(s.configPath)}</code>`],
+      ...(s.consistency ? [[
+        'HAProxy read back',
+        `${text(s.consistency.checks)} checks, ${text(s.consistency.differences)} differences corrected` +
+          `${s.consistency.lastDifferences.length > 0 ? ` (last: ${s.consistency.lastDifferences.slice(0, 5).map(text).join('; ')})` : ''}` +
+          `; drift found by full reads: ${text(s.consistency.drift)}`,
+      ] as [string, string]] : []),
       ['Version', text(s.version)],
     ],
     '',

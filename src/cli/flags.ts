@@ -90,8 +90,8 @@ export const FLAGS: readonly FlagSpec[] = [
   // --- this project's additions ---
   ours(value('poll-interval', 'number', 60, 'Poll mode: seconds between two reads of Marathon.', { env: 'POLL_INTERVAL' })),
   ours(value('resync-interval', 'number', 300, 'SSE and event modes: seconds between full resyncs when nothing happens.')),
-  ours(value('debounce-ms', 'int', 500, 'Wait this long after a change for more changes before a pass.')),
-  ours(value('max-delay-ms', 'int', 5000, 'Never delay a pass by debouncing longer than this.')),
+  ours(value('debounce-ms', 'int', 0, 'Wait this long after the first change before a pass (0: start at once; passes never overlap, so a burst coalesces into the next pass anyway).')),
+  ours(value('max-delay-ms', 'int', 5000, 'Ignored: passes are no longer delayed by a debounce window (accepted so existing command lines still parse).')),
   ours(value('min-reload-interval', 'number', 2, 'Minimum seconds between two HAProxy reloads (reload storms are coalesced).')),
   ours(value('haproxy-bin', 'string', 'haproxy', 'The haproxy executable used to validate configs and to run the supervised master.')),
   ours(value('lua-dir', 'string', undefined, 'Directory of the Lua scripts behind the :9090 endpoints.', { defaultDoc: '<package>/lua' })),

@@ -327,9 +327,5 @@ export function buildSettings(input: SettingsInput): SettingsResult {
     globalDefaultOptions: globalDefaultOptions(env['HAPROXY_GLOBAL_DEFAULT_OPTIONS']),
   };
 
-  if (settings.maxDelayMs < settings.debounceMs) {
-    r.problem('--max-delay-ms', `--max-delay-ms (${settings.maxDelayMs}) must not be lower than --debounce-ms (${settings.debounceMs})`);
-  }
-
   return r.problems.length > 0 ? { ok: false, problems: r.problems } : { ok: true, settings };
 }

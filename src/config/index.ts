@@ -1,4 +1,9 @@
-export { render, DOMAIN_MAP, APP_MAP, type RenderOptions, type Rendered, type RenderOutcome } from './render.js';
+export {
+  render, renderFragments, assemble, buildMaps, newFragmentCache, DOMAIN_MAP, APP_MAP,
+  type FragmentCache, type RenderOptions, type Rendered, type RenderOutcome,
+} from './render.js';
+export type { ServiceFragments } from './service-fragments.js';
+export type { Lookup } from './template-lookup.js';
 export { resolveTemplates, type TemplateSet, type ResolvedTemplate, type TemplateSource } from './template-set.js';
 export { readTemplateDir, builtinTemplateDir, packageRoot } from './template-files.js';
 export { TEMPLATES, TEMPLATE_BY_NAME, OVERRIDABLE_TEMPLATE_NAMES, type TemplateSpec } from './template-registry.js';

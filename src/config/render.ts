@@ -4,7 +4,7 @@
 import type { Model, Service, Skipped } from '../model/types.js';
 import { ConfigBuilder, type OwnedRange } from './config-builder.js';
 import { sanitize } from './naming.js';
-import { serviceFragments, type ServiceFragments } from './service-fragments.js';
+import { serviceFragments, type FragmentOptions, type ServiceFragments } from './service-fragments.js';
 import { fillTemplate, TemplateError, type BuiltinValues, type Lookup } from './template-lookup.js';
 import type { TemplateSet } from './template-set.js';
 
@@ -32,43 +32,86 @@ export interface Rendered {
   readonly excluded: readonly Skipped[];
   /** Which app produced which lines (to trace HAProxy's complaints back to an app). */
   readonly owners: readonly OwnedRange[];
+  /** The text no service owns: global templates and the shared map lookup lines. */
+  readonly frameText: string;
 }
 
 export type RenderOutcome =
   | { readonly ok: true; readonly rendered: Rendered }
   | { readonly ok: false; readonly error: TemplateError };
 
-export function render(model: Model, templates: TemplateSet, opts: RenderOptions): RenderOutcome {
+/**
+ * Rendered fragments per Service object. Services of apps that did not change are the same
+ * objects from pass to pass (see controller/cluster-model.ts), so their fragments are reused;
+ * a cache belongs to one template set and one set of options.
+ */
+export type FragmentCache = WeakMap<Service, { readonly appIdTarget: boolean; readonly result: ServiceFragments | Skipped }>;
+
+export function newFragmentCache(): FragmentCache {
+  return new WeakMap();
+}
+
+export function render(model: Model, templates: TemplateSet, opts: RenderOptions, cache?: FragmentCache): RenderOutcome {
   try {
-    return { ok: true, rendered: renderOrThrow(model, { templates, builtins: opts.builtins }, opts) };
+    const lookup: Lookup = { templates, builtins: opts.builtins };
+    const { frags, excluded } = renderFragments(model.services, lookup, opts, cache);
+    return { ok: true, rendered: { ...assemble(frags, lookup, opts), excluded } };
   } catch (err) {
     if (err instanceof TemplateError) return { ok: false, error: err };
     throw err;
   }
 }
 
-function renderOrThrow(model: Model, lookup: Lookup, opts: RenderOptions): Rendered {
+/** Each service's fragments (from the cache when its Service object was rendered before). */
+export function renderFragments(
+  services: readonly Service[], lookup: Lookup, opts: RenderOptions, cache?: FragmentCache,
+): { frags: ServiceFragments[]; excluded: Skipped[] } {
   const bind = !opts.dontBindHttpHttps;
   const excluded: Skipped[] = [];
   const frags: ServiceFragments[] = [];
   const appIdTaken = new Set<string>();
-  for (const s of model.services) {
+  for (const s of services) {
     const appIdTarget = s.mode === 'http' && !appIdTaken.has(s.appId);
-    try {
-      frags.push(serviceFragments(s, lookup, { haproxyDir: opts.haproxyDir, haproxyMap: opts.haproxyMap, bindHttpHttps: bind, appIdTarget }));
+    let hit = cache?.get(s);
+    if (hit === undefined || hit.appIdTarget !== appIdTarget) {
+      hit = { appIdTarget, result: fragmentsOrSkip(s, lookup, { haproxyDir: opts.haproxyDir, haproxyMap: opts.haproxyMap, bindHttpHttps: bind, appIdTarget }) };
+      cache?.set(s, hit);
+    }
+    if ('service' in hit.result) {
+      frags.push(hit.result);
       if (appIdTarget) appIdTaken.add(s.appId);
-    } catch (err) {
-      if (!(err instanceof TemplateError)) throw err;
-      excluded.push({
-        appId: s.appId, index: s.index, label: err.where,
-        reason: /line break|NUL/.test(err.message) ? 'UNSAFE_VALUE' : 'INVALID_TEMPLATE',
-        message: `app ${s.appId}: ${err.message}`,
-      });
+    } else {
+      excluded.push(hit.result);
     }
   }
+  return { frags, excluded };
+}
 
+function fragmentsOrSkip(s: Service, lookup: Lookup, fo: FragmentOptions): ServiceFragments | Skipped {
+  try {
+    return serviceFragments(s, lookup, fo);
+  } catch (err) {
+    if (!(err instanceof TemplateError)) throw err;
+    return {
+      appId: s.appId, index: s.index, label: err.where,
+      reason: /line break|NUL/.test(err.message) ? 'UNSAFE_VALUE' : 'INVALID_TEMPLATE',
+      message: `app ${s.appId}: ${err.message}`,
+    };
+  }
+}
+
+/** The whole config from every service's fragments, in marathon-lb's section order. */
+export function assemble(frags: readonly ServiceFragments[], lookup: Lookup, opts: RenderOptions): Omit<Rendered, 'excluded'> {
+  const bind = !opts.dontBindHttpHttps;
   const b = new ConfigBuilder();
-  const global = (name: string, values: Record<string, string> = {}): string => fillTemplate(lookup, name, values);
+  // The text no service owns (global templates, the shared map lookups): it says how the maps are read.
+  let frameText = '';
+  const global = (name: string, values: Record<string, string> = {}): string => {
+    const text = fillTemplate(lookup, name, values);
+    frameText += text;
+    return text;
+  };
+  const shared = (text: string): string => { frameText += text; return text; };
   const owner = (s: Service) => ({ appId: s.appId, index: s.index });
   const byWeight = [...frags].sort((x, y) => y.service.backendWeight - x.service.backendWeight);
   const sslCerts = opts.sslCerts.map((c) => `crt ${c}`).join(' ');
@@ -79,17 +122,17 @@ function renderOrThrow(model: Model, lookup: Lookup, opts: RenderOptions): Rende
   if (bind) {
     b.add(global('HTTP_FRONTEND_HEAD'));
     for (const f of byWeight) if (f.routing) b.add(f.routing.http.join(''), owner(f.service));
-    b.add(firstOf(frags, (f) => f.httpMapLine));
+    b.add(shared(firstOf(frags, (f) => f.httpMapLine)));
   }
 
   b.add(global('HTTP_FRONTEND_APPID_HEAD'));
   for (const f of frags) b.add(f.appIdLines, owner(f.service));
-  b.add(firstOf(frags, (f) => f.appIdMapLine));
+  b.add(shared(firstOf(frags, (f) => f.appIdMapLine)));
 
   if (bind && !opts.groupHttpsByVhost) {
     b.add(global('HTTPS_FRONTEND_HEAD', { sslCerts }));
     for (const f of byWeight) if (f.routing) b.add(f.routing.https.map((h) => h.text).join(''), owner(f.service));
-    b.add(firstOf(frags, (f) => f.httpsMapLine));
+    b.add(shared(firstOf(frags, (f) => f.httpsMapLine)));
   } else if (bind) {
     addGroupedHttps(b, byWeight, global, opts.sslCerts);
   }
@@ -106,8 +149,8 @@ function renderOrThrow(model: Model, lookup: Lookup, opts: RenderOptions): Rende
     skeleton: built.skeleton,
     servers: built.servers,
     owners: built.owners,
-    excluded,
-    maps: opts.haproxyMap ? buildMaps(frags) : { [DOMAIN_MAP]: '', [APP_MAP]: '' },
+    maps: buildMaps(frags, opts.haproxyMap),
+    frameText,
   };
 }
 
@@ -120,7 +163,8 @@ function firstOf(frags: readonly ServiceFragments[], pick: (f: ServiceFragments)
 }
 
 /** Map files list entries in service order; a repeated pair is written once. */
-function buildMaps(frags: readonly ServiceFragments[]): Record<string, string> {
+export function buildMaps(frags: readonly ServiceFragments[], haproxyMap: boolean): Record<string, string> {
+  if (!haproxyMap) return { [DOMAIN_MAP]: '', [APP_MAP]: '' };
   const lines = (pairs: Array<[string, string]>): string => {
     const seen = new Set<string>();
     let out = '';

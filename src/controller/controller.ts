@@ -4,7 +4,7 @@
 
 import type { Logger } from 'pino';
 import { recordPass, setSkippedApps, type Metrics, type StatusSnapshot, type StatusStream } from '../admin/index.js';
-import { createLoop, type ReconcileLoop } from './loop.js';
+import { createLoop, type PassRequest, type ReconcileLoop } from './loop.js';
 import { reconcileOnce, type AppliedState, type PassOutcome, type ReconcileDeps } from './reconcile.js';
 import { statusSnapshot } from './status-snapshot.js';
 
@@ -16,7 +16,7 @@ export interface ControllerDeps extends ReconcileDeps {
 
 export interface Controller {
   readonly loop: ReconcileLoop;
-  /** Run one pass now (one-shot mode), bypassing the loop. */
+  /** Run one full pass now (one-shot mode), bypassing the loop. */
   runPass(trigger: readonly string[]): Promise<PassOutcome>;
   snapshot(): StatusSnapshot;
   setStream(stream: Omit<StatusStream, 'mode'>): void;
@@ -28,7 +28,9 @@ export function createController(deps: ControllerDeps): Controller {
   let applied: AppliedState | undefined;
   let lastPass: PassOutcome | undefined;
   let lastReload: { at: number; reasons: readonly string[]; ok: boolean } | undefined;
-  let lastSkippedKey = '';
+  /** Last logged skip text per app, so a skip is logged when it appears or changes, not every pass. */
+  const loggedSkips = new Map<string, string>();
+  let consistency = { checks: 0, differences: 0, lastDifferences: [] as readonly string[], drift: 0, lastDrift: undefined as number | undefined };
   let stream: Omit<StatusStream, 'mode'> = { connected: false, url: undefined, since: undefined, reconnects: 0 };
 
   const reloadGate = async () => {
@@ -44,13 +46,22 @@ export function createController(deps: ControllerDeps): Controller {
   const report = (o: PassOutcome) => {
     lastPass = o;
     recordPass(metrics, o.result, o.durationMs / 1000);
-    setSkippedApps(metrics, o.skipped);
-    const skippedKey = JSON.stringify(o.skipped.map((s) => [s.appId, s.index, s.reason, s.message]));
-    if (skippedKey !== lastSkippedKey) {
-      lastSkippedKey = skippedKey;
-      for (const s of o.skipped) {
-        if (s.reason === 'GROUP_MISMATCH') continue;
-        log.warn({ appId: s.appId, index: s.index, label: s.label, reason: s.reason, detail: s.message }, 'app not served');
+    logSkips(o);
+    if (o.liveDifferences !== undefined) {
+      consistency.checks += 1;
+      if (o.liveDifferences.length > 0) {
+        consistency.differences += o.liveDifferences.length;
+        consistency.lastDifferences = o.liveDifferences;
+        metrics.liveStateDifferencesTotal.inc(o.liveDifferences.length);
+        log.warn({ differences: o.liveDifferences.slice(0, 20), count: o.liveDifferences.length }, 'haproxy differed from the desired state; corrected');
+      }
+    }
+    if (o.drift !== undefined) {
+      consistency.lastDrift = o.drift;
+      if (o.drift > 0) {
+        consistency.drift += o.drift;
+        metrics.driftTotal.inc(o.drift);
+        log.warn({ backends: o.drift, trigger: o.trigger }, 'a full read found changes the events had not brought (drift)');
       }
     }
     if (o.stale.length > 0) log.warn({ apps: o.stale }, 'serving last good config for apps with errors');
@@ -65,7 +76,7 @@ export function createController(deps: ControllerDeps): Controller {
         metrics.lastApplyTimestamp.set(o.at / 1000);
         break;
       default:
-        log.error({ result: o.result, error: o.error, reasons: o.reasons, trigger: o.trigger }, 'pass failed; haproxy keeps the last good config');
+        log.error({ result: o.result, error: o.error, reasons: o.reasons, trigger: o.trigger }, applied ? 'pass failed; haproxy keeps the last good config' : 'pass failed');
     }
     if (o.result === 'reload' || (o.result === 'error' && o.error?.startsWith('reload failed'))) {
       const ok = o.result === 'reload';
@@ -75,9 +86,30 @@ export function createController(deps: ControllerDeps): Controller {
     if (o.result === 'runtime') metrics.runtimeChangesTotal.inc({ op: 'batch', result: 'success' });
   };
 
-  const runPass = async (trigger: readonly string[]): Promise<PassOutcome> => {
+  // Skips are logged per app when they appear or change (a full pass sees every app; an
+  // incremental one only the apps it re-read).
+  const logSkips = (o: PassOutcome) => {
+    const byApp = new Map<string, typeof o.skipped[number][]>();
+    for (const s of o.skipped) {
+      if (s.reason === 'GROUP_MISMATCH') continue;
+      (byApp.get(s.appId) ?? byApp.set(s.appId, []).get(s.appId)!).push(s);
+    }
+    const looked = o.scope ?? new Set([...loggedSkips.keys(), ...byApp.keys()]);
+    for (const appId of looked) {
+      const list = byApp.get(appId) ?? [];
+      const key = JSON.stringify(list.map((s) => [s.index, s.reason, s.message]));
+      if ((loggedSkips.get(appId) ?? '[]') === key) continue;
+      if (list.length === 0) loggedSkips.delete(appId);
+      else loggedSkips.set(appId, key);
+      for (const s of list) log.warn({ appId: s.appId, index: s.index, label: s.label, reason: s.reason, detail: s.message }, 'app not served');
+    }
+    if (o.scope === undefined) setSkippedApps(metrics, o.skipped);
+  };
+
+  const runRequest = async (req: PassRequest): Promise<PassOutcome> => {
+    const trigger = req.reasons;
     try {
-      const r = await reconcileOnce(passDeps, applied, trigger);
+      const r = await reconcileOnce(passDeps, applied, req);
       applied = r.applied;
       report(r.outcome);
       return r.outcome;
@@ -103,16 +135,21 @@ export function createController(deps: ControllerDeps): Controller {
   };
 
   const loop = createLoop({
-    pass: async (reasons) => { await runPass(reasons); },
+    pass: async (req) => {
+      const o = await runRequest(req);
+      return o.result !== 'error';
+    },
     reloadOnly,
     debounceMs: settings.debounceMs,
-    maxDelayMs: settings.maxDelayMs,
   });
 
   return {
     loop,
-    runPass,
-    snapshot: () => statusSnapshot({ settings, version: deps.version, applied, lastPass, lastReload, stream }),
+    runPass: (trigger) => runRequest({ full: true, apps: [], reasons: trigger }),
+    snapshot: () => statusSnapshot({
+      settings, version: deps.version, applied, lastPass, lastReload, stream,
+      skipped: deps.cluster.model().skipped, consistency,
+    }),
     setStream(s) {
       stream = s;
       metrics.streamConnected.set(s.connected ? 1 : 0);

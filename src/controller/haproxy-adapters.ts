@@ -6,14 +6,15 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import {
-  applyConfigFiles, applyRuntimeOps, connectHaproxyMaster, runReloadCommand, runtimeCommand, startHaproxyMaster,
-  validateConfig, type HaproxyMaster, type RuntimeOp,
+  applyConfigFiles, applyRuntimeOps, connectHaproxyMaster, runReloadCommand, runtimeCommand, showServersState, startHaproxyMaster,
+  validateConfig, type HaproxyMaster, type RuntimeOp, type ServerStateRow,
 } from '../haproxy/index.js';
 import type { Settings } from '../settings.js';
 import type { ConfigWriter, HaproxyDriver, ReloadResult } from './ports.js';
 
+/** marathon-lb's admin socket path: its reload script, zdd and operators' scripts expect it. */
 export function adminSocket(s: Settings): string {
-  return join(s.runDir, 'haproxy.sock');
+  return join(s.runDir, 'socket');
 }
 
 export function masterSocket(s: Settings): string {
@@ -22,8 +23,8 @@ export function masterSocket(s: Settings): string {
 
 export function createConfigWriter(s: Settings, _log: Logger): ConfigWriter {
   return {
-    write: (config, maps) => applyConfigFiles({
-      configPath: s.haproxyConfig, config, maps, validate: !s.skipValidation, bin: s.haproxyBin, archiveVersions: s.archiveVersions,
+    write: (config, maps, opts) => applyConfigFiles({
+      configPath: s.haproxyConfig, config, maps, validate: !s.skipValidation && opts?.validate !== false, bin: s.haproxyBin, archiveVersions: s.archiveVersions,
     }),
     async validateCurrent() {
       if (s.skipValidation) return { ok: true, changed: false };
@@ -55,12 +56,26 @@ export function createHaproxyDriver(s: Settings, log: Logger): HaproxyDriver {
     const r = await applyRuntimeOps(ops as RuntimeOp[], { socket: adminSocket(s), mapDir: dirname(s.haproxyConfig), drainTimeoutMs: 10_000 });
     return { ok: r.ok, error: r.error };
   };
+  const readServers = async (backends?: readonly string[]): Promise<ServerStateRow[]> => {
+    if (!existsSync(adminSocket(s))) throw new Error(`no admin socket at ${adminSocket(s)}`);
+    if (backends === undefined || backends.length > 50) return showServersState(adminSocket(s));
+    const rows: ServerStateRow[] = [];
+    for (const b of backends) {
+      try {
+        rows.push(...await showServersState(adminSocket(s), b));
+      } catch {
+        // "Can't find backend": it has no live servers to compare; adding them will tell.
+      }
+    }
+    return rows;
+  };
 
   if (s.superviseHaproxy) {
     let master: HaproxyMaster | undefined;
     return {
       kind: 'master',
       runtime,
+      readServers,
       async reload(): Promise<ReloadResult> {
         if (!master) {
           master = await connectHaproxyMaster(masterSocket(s));
@@ -96,10 +111,19 @@ export function createHaproxyDriver(s: Settings, log: Logger): HaproxyDriver {
     return {
       kind: 'command',
       runtime,
+      readServers,
       async reload() {
         await saveServerState(s);
+        const before = await processId(adminSocket(s));
         const r = await runReloadCommand(command);
-        return { ok: r.ok, detail: r.ok ? undefined : `reload command exited ${r.code}: ${r.output.trim().slice(0, 500)}` };
+        if (!r.ok) return { ok: false, detail: `reload command exited ${r.code}: ${r.output.trim().slice(0, 500)}` };
+        // Runtime changes must reach the new process, not one that is going away: wait until
+        // the admin socket is answered by a process other than the one before the reload.
+        if (before !== undefined) {
+          const now = await waitForNewProcess(adminSocket(s), before, 10_000);
+          if (now === undefined) return { ok: true, detail: 'reload command ran; the admin socket still answers from the old process' };
+        }
+        return { ok: true };
       },
       async stop() {},
     };
@@ -108,6 +132,7 @@ export function createHaproxyDriver(s: Settings, log: Logger): HaproxyDriver {
   return {
     kind: 'none',
     runtime,
+    readServers,
     async reload() {
       if (!warned) log.warn({}, 'no --command and no --supervise-haproxy: the config is written but haproxy is not reloaded');
       warned = true;
@@ -115,4 +140,24 @@ export function createHaproxyDriver(s: Settings, log: Logger): HaproxyDriver {
     },
     async stop() {},
   };
+}
+
+/** The pid of the HAProxy process answering on the admin socket, if one does. */
+async function processId(socket: string): Promise<string | undefined> {
+  if (!existsSync(socket)) return undefined;
+  try {
+    return /^Pid:\s*(\d+)/m.exec(await runtimeCommand(socket, 'show info', 2_000))?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+async function waitForNewProcess(socket: string, old: string, timeoutMs: number): Promise<string | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const pid = await processId(socket);
+    if (pid !== undefined && pid !== old) return pid;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return undefined;
 }

@@ -3,7 +3,8 @@
 
 export { createController, type Controller, type ControllerDeps } from './controller.js';
 export { createLoop, type ReconcileLoop, type LoopOptions } from './loop.js';
-export { reconcileOnce, desiredOf, type PassOutcome, type PassResult, type AppliedState, type ReconcileDeps } from './reconcile.js';
+export { reconcileOnce, servedModel, type PassOutcome, type PassRequest, type PassResult, type AppliedState, type ReconcileDeps } from './reconcile.js';
+export { ClusterModel, type ModelChange } from './cluster-model.js';
 export { createHostResolver, type HostResolver } from './host-resolver.js';
 export { createRenderer, type ModelRenderer } from './renderer.js';
 export { createConfigWriter, createHaproxyDriver, adminSocket, masterSocket } from './haproxy-adapters.js';

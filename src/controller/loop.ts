@@ -1,91 +1,152 @@
-// The reconcile loop: every trigger only marks the state dirty (with a reason); passes run one
-// at a time; while one runs, any number of new marks collapse into one queued pass (latest
-// wins, because every pass reads a full snapshot). A debounce groups bursts, bounded by a
-// maximum delay so a steady trickle of events cannot postpone a pass forever.
+// The reconcile loop. Every trigger only marks work: some apps (an event named them) or
+// everything (start-up, resync, reconnect, SIGHUP, an event that names no app). Passes run one
+// at a time; while one runs, new marks collect into the next pass (the latest state wins,
+// because every pass reads Marathon). There is no fixed delay: the first mark starts a pass at
+// once, and a burst coalesces behind the pass it found running.
+//
+// A pass that fails (Marathon unreachable, a reload refused) is retried with jittered
+// exponential backoff, unless a new mark comes first: then it runs at once, with the failed
+// work folded in.
+
+export interface PassRequest {
+  readonly full: boolean;
+  readonly apps: readonly string[];
+  readonly reasons: readonly string[];
+}
 
 export interface LoopOptions {
-  /** One full pass; receives the reasons collected since the last one. Must not throw. */
-  readonly pass: (reasons: readonly string[]) => Promise<void>;
+  /** One pass. Resolves true when it succeeded; must not throw. */
+  readonly pass: (req: PassRequest) => Promise<boolean>;
   /** Reload HAProxy with the config already on disk (SIGUSR1). Must not throw. */
   readonly reloadOnly: (reasons: readonly string[]) => Promise<void>;
-  readonly debounceMs: number;
-  readonly maxDelayMs: number;
-  readonly now?: () => number;
+  /** Optional wait after the first mark for more (0: none). */
+  readonly debounceMs?: number;
+  /** More dirty apps than this make the pass read the full snapshot instead (one request, not N). */
+  readonly maxApps?: number;
+  /** Retry backoff bounds after a failed pass. */
+  readonly retryMinMs?: number;
+  readonly retryMaxMs?: number;
+  readonly random?: () => number;
 }
 
 export interface ReconcileLoop {
-  markDirty(reason: string): void;
+  /** Mark some apps (by Marathon app id) dirty, or everything when `apps` is undefined. */
+  markDirty(reason: string, apps?: readonly string[]): void;
   requestReload(reason: string): void;
-  /** Resolves when no pass is running or queued (for tests and shutdown). */
+  /** Resolves when no pass is running, queued or waiting to retry (for tests and shutdown). */
   idle(): Promise<void>;
   stop(): Promise<void>;
-  stats(): { passes: number; pending: boolean; running: boolean };
+  stats(): { passes: number; pending: boolean; running: boolean; retries: number };
 }
 
 export function createLoop(opts: LoopOptions): ReconcileLoop {
-  const now = opts.now ?? Date.now;
-  let dirty: string[] = [];
+  const maxApps = opts.maxApps ?? 50;
+  const retryMin = opts.retryMinMs ?? 250;
+  const retryMax = opts.retryMaxMs ?? 30_000;
+  const random = opts.random ?? Math.random;
+  let full = false;
+  let apps = new Set<string>();
+  let reasons: string[] = [];
   let reloads: string[] = [];
-  let firstMark: number | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let immediate: NodeJS.Immediate | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;
   let passes = 0;
+  let retries = 0;
+  let failures = 0;
+  let retrying = false;
   let idleWaiters: Array<() => void> = [];
 
-  const isIdle = () => !running && !timer && dirty.length === 0 && reloads.length === 0;
+  const hasWork = () => full || apps.size > 0 || reloads.length > 0;
+  const isIdle = () => !running && !timer && !immediate && !hasWork();
   const settle = () => {
     if (!isIdle()) return;
     const waiters = idleWaiters;
     idleWaiters = [];
     for (const w of waiters) w();
   };
-
-  const schedule = () => {
-    if (stopped || running) return; // the running pass re-schedules when it ends
-    if (dirty.length === 0 && reloads.length === 0) { settle(); return; }
-    const start = firstMark ?? now();
-    const wait = Math.max(0, Math.min(opts.debounceMs, start + opts.maxDelayMs - now()));
+  const clearTimers = () => {
     if (timer) clearTimeout(timer);
-    timer = setTimeout(run, wait);
+    if (immediate) clearImmediate(immediate);
+    timer = undefined;
+    immediate = undefined;
+  };
+
+  const schedule = (delayMs: number) => {
+    if (stopped || running) return; // the running pass re-schedules when it ends
+    if (!hasWork()) { settle(); return; }
+    clearTimers();
+    if (delayMs <= 0) immediate = setImmediate(run);
+    else timer = setTimeout(run, delayMs);
   };
 
   const run = () => {
     timer = undefined;
+    immediate = undefined;
     if (stopped) { settle(); return; }
-    const reasons = dirty;
+    const req: PassRequest = { full: full || apps.size > maxApps, apps: [...apps].sort(), reasons };
     const reloadReasons = reloads;
-    dirty = [];
+    const hadPass = full || apps.size > 0;
+    full = false;
+    apps = new Set();
+    reasons = [];
     reloads = [];
-    firstMark = undefined;
+    retrying = false;
     running = (async () => {
-      if (reasons.length > 0) { passes += 1; await opts.pass(reasons); }
+      if (hadPass) {
+        passes += 1;
+        const ok = await opts.pass(req);
+        if (!ok) {
+          // Fold the failed work back in; it waits for the backoff unless new work arrives.
+          failures += 1;
+          retries += 1;
+          if (req.full) full = true;
+          for (const a of req.apps) apps.add(a);
+          for (const r of req.reasons) if (!reasons.includes(r)) reasons.push(r);
+          if (!reasons.includes('retry')) reasons.push('retry');
+          retrying = true;
+        } else {
+          failures = 0;
+        }
+      }
       // A pass reloads only when the config changed; an explicit reload request still gets one.
       if (reloadReasons.length > 0) await opts.reloadOnly(reloadReasons);
     })().finally(() => {
       running = undefined;
-      schedule();
+      schedule(retrying ? backoff() : opts.debounceMs ?? 0);
     });
   };
 
-  const mark = (list: string[], reason: string) => {
+  const backoff = () => {
+    const ceiling = Math.min(retryMax, retryMin * 2 ** Math.min(failures - 1, 16));
+    return ceiling / 2 + random() * (ceiling / 2);
+  };
+
+  const mark = (what: () => void) => {
     if (stopped) return;
-    if (!list.includes(reason)) list.push(reason);
-    firstMark ??= now();
-    schedule();
+    what();
+    // New work supersedes a retry's wait.
+    if (!timer || retrying) { retrying = false; schedule(opts.debounceMs ?? 0); }
   };
 
   return {
-    markDirty: (reason) => mark(dirty, reason),
-    requestReload: (reason) => mark(reloads, reason),
+    markDirty: (reason, list) => mark(() => {
+      if (list === undefined) full = true;
+      else for (const a of list) apps.add(a);
+      if (!reasons.includes(reason)) reasons.push(reason);
+    }),
+    requestReload: (reason) => mark(() => { if (!reloads.includes(reason)) reloads.push(reason); }),
     idle: () => (isIdle() ? Promise.resolve() : new Promise<void>((r) => idleWaiters.push(r))),
     async stop() {
       stopped = true;
-      if (timer) clearTimeout(timer);
-      timer = undefined;
+      clearTimers();
       await running;
+      full = false;
+      apps.clear();
+      reloads = [];
       settle();
     },
-    stats: () => ({ passes, pending: dirty.length > 0 || reloads.length > 0, running: running !== undefined }),
+    stats: () => ({ passes, pending: hasWork(), running: running !== undefined, retries }),
   };
 }

@@ -1,6 +1,7 @@
 // What a reconcile pass needs from the outside world, as interfaces: main.ts wires the real
 // implementations; tests pass real ones too, pointed at temp dirs and loopback servers.
 
+import type { ServerStateRow } from '../haproxy/index.js';
 import type { WireApp } from '../model/wire.js';
 
 export interface ValidationAlert {
@@ -14,7 +15,8 @@ export type WriteResult =
 
 /** Validates (unless told not to) and atomically writes haproxy.cfg and the map files. */
 export interface ConfigWriter {
-  write(config: string, maps: Readonly<Record<string, string>>): Promise<WriteResult>;
+  /** `validate: false` skips `haproxy -c` (a change made of validated server values only). */
+  write(config: string, maps: Readonly<Record<string, string>>, opts?: { readonly validate?: boolean }): Promise<WriteResult>;
   /** Validate the config already on disk (SIGUSR1 reloads it). */
   validateCurrent(): Promise<WriteResult>;
 }
@@ -37,9 +39,13 @@ export interface HaproxyDriver {
   reload(reasons: readonly string[]): Promise<ReloadResult>;
   /** Apply task-level changes through the runtime API; absent when there is no admin socket. */
   runtime?(ops: readonly RuntimeOpLike[]): Promise<{ readonly ok: boolean; readonly error?: string | undefined }>;
+  /** HAProxy's live servers (`show servers state`), of some backends or all; throws without a socket. */
+  readServers?(backends?: readonly string[]): Promise<ServerStateRow[]>;
   stop(): Promise<void>;
 }
 
 export interface AppSource {
   listApps(): Promise<WireApp[]>;
+  /** One app with the same embeds; undefined when Marathon no longer has it. */
+  getApp?(id: string): Promise<WireApp | undefined>;
 }

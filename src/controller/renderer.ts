@@ -1,24 +1,89 @@
-// Chooses how the config text is produced: marathon-lb's templates, or an operator's whole-file
-// ejs template. Either way the map files come from the template renderer.
+// Chooses how the config text is produced (marathon-lb's templates, or an operator's
+// whole-file ejs template) and hands the plan structured desired state, per backend.
+//
+// With templates, every service's fragments are cached by its Service object, so a pass that
+// changed one app renders one app. With ejs the template sees the whole cluster: every pass
+// renders everything, and any change of the text is a reload.
 
-import { render, type EjsRenderer, ejsLocals, EjsTemplateError, TemplateError, type RenderOptions, type RenderOutcome, type TemplateSet } from '../config/index.js';
-import type { Model } from '../model/types.js';
+import {
+  assemble, buildMaps, ejsLocals, EjsTemplateError, newFragmentCache, renderFragments, TemplateError,
+  type EjsRenderer, type Lookup, type Rendered, type RenderOptions, type ServiceFragments, type TemplateSet,
+} from '../config/index.js';
+import { defaultsTraits, mapMatchKinds, type BackendDesired, type BackendTraits, type DesiredState } from '../haproxy/index.js';
+import type { Model, Service, Skipped } from '../model/types.js';
+import { backendDesired } from './desired-state.js';
 
-export type ModelRenderer = (model: Model) => RenderOutcome;
+export type FullRender =
+  | { readonly ok: true; readonly rendered: Rendered; readonly desired: DesiredState & { readonly backends: Map<string, BackendDesired> } }
+  | { readonly ok: false; readonly error: TemplateError };
+
+export interface ModelRenderer {
+  /** False for a whole-file ejs template: only full renders make sense. */
+  readonly incremental: boolean;
+  /** The desired backends of some services (one app's, usually), from cached fragments. */
+  backendsOf(services: readonly Service[]): { backends: Map<string, BackendDesired>; excluded: Skipped[] };
+  /** The whole config, for writing it and for structural changes. */
+  full(model: Model): FullRender;
+  /** The map files of a model (fragments come from the cache). */
+  maps(model: Model): Readonly<Record<string, string>>;
+}
 
 export function createRenderer(templates: TemplateSet, options: RenderOptions, ejs?: EjsRenderer): ModelRenderer {
-  return (model) => {
-    const out = render(model, templates, options);
-    if (!out.ok || !ejs) return out;
-    let config: string;
+  const lookup: Lookup = { templates, builtins: options.builtins };
+  const cache = newFragmentCache();
+  let defaults: BackendTraits | undefined;
+  const traits = (): BackendTraits => (defaults ??= defaultsTraits(assemble([], lookup, options).frameText));
+
+  const desiredOf = (frags: readonly ServiceFragments[]): Map<string, BackendDesired> => {
+    const d = traits();
+    const out = new Map<string, BackendDesired>();
+    for (const f of frags) out.set(f.service.backend, backendDesired(f, d, options.groupHttpsByVhost && !options.dontBindHttpHttps));
+    return out;
+  };
+
+  const full = (model: Model): FullRender => {
     try {
-      config = ejs(ejsLocals(model, options.haproxyDir, options.sslCerts, options.builtins));
+      const { frags, excluded } = renderFragments(model.services, lookup, options, cache);
+      const rendered: Rendered = { ...assemble(frags, lookup, options), excluded };
+      if (!ejs) {
+        const desired = {
+          backends: desiredOf(frags),
+          frame: '',
+          maps: () => rendered.maps,
+          mapKinds: (names: readonly string[]) => mapMatchKinds(rendered.frameText, names),
+        };
+        return { ok: true, rendered, desired };
+      }
+      let config: string;
+      try {
+        config = ejs(ejsLocals(model, options.haproxyDir, options.sslCerts, options.builtins));
+      } catch (err) {
+        const message = err instanceof EjsTemplateError || err instanceof Error ? err.message : String(err);
+        return { ok: false, error: new TemplateError('--ejs-template', 'file', `ejs template failed: ${message}`) };
+      }
+      // Whole-file templates have no known structure: every change is a reload, and HAProxy's
+      // complaints cannot be traced to one app.
+      const text = { ...rendered, config, skeleton: config, servers: {}, owners: [] };
+      return {
+        ok: true,
+        rendered: text,
+        desired: { backends: new Map(), frame: config, maps: () => rendered.maps, mapKinds: (names) => mapMatchKinds(config, names) },
+      };
     } catch (err) {
-      const message = err instanceof EjsTemplateError || err instanceof Error ? err.message : String(err);
-      return { ok: false, error: new TemplateError('--ejs-template', 'file', `ejs template failed: ${message}`) };
+      if (err instanceof TemplateError) return { ok: false, error: err };
+      throw err;
     }
-    // Whole-file templates have no known structure: every change is a reload, and HAProxy's
-    // complaints cannot be traced to one app.
-    return { ok: true, rendered: { ...out.rendered, config, skeleton: config, servers: {}, owners: [] } };
+  };
+
+  return {
+    incremental: ejs === undefined,
+    backendsOf(services) {
+      const { frags, excluded } = renderFragments(services, lookup, options, cache);
+      return { backends: desiredOf(frags), excluded };
+    },
+    full,
+    maps(model) {
+      return buildMaps(renderFragments(model.services, lookup, options, cache).frags, options.haproxyMap);
+    },
   };
 }

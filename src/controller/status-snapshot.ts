@@ -1,8 +1,9 @@
 // Builds the status page's data from the controller's state. Pure.
 
-import type { StatusSnapshot, StatusStream } from '../admin/index.js';
+import type { StatusConsistency, StatusSnapshot, StatusStream } from '../admin/index.js';
 import type { Settings } from '../settings.js';
-import type { AppliedState, PassOutcome } from './reconcile.js';
+import type { Skipped } from '../model/types.js';
+import { servedModel, type AppliedState, type PassOutcome } from './reconcile.js';
 
 export interface SnapshotInput {
   readonly settings: Settings;
@@ -11,12 +12,15 @@ export interface SnapshotInput {
   readonly lastPass: PassOutcome | undefined;
   readonly lastReload: { readonly at: number; readonly reasons: readonly string[]; readonly ok: boolean } | undefined;
   readonly stream: Omit<StatusStream, 'mode'>;
+  /** Every app's skips, as the cluster model has them now. */
+  readonly skipped: readonly Skipped[];
+  readonly consistency: StatusConsistency;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export function statusSnapshot(i: SnapshotInput): StatusSnapshot {
-  const services = (i.applied?.model.services ?? []).map((s) => ({
+  const services = servedModel(i.applied).services.map((s) => ({
     appId: s.appId,
     servicePort: s.servicePort,
     backend: s.backend,
@@ -30,7 +34,7 @@ export function statusSnapshot(i: SnapshotInput): StatusSnapshot {
       taskId: srv.taskId,
     })),
   }));
-  const skipped = (i.lastPass?.skipped ?? [])
+  const skipped = i.skipped
     .filter((s) => s.reason !== 'GROUP_MISMATCH')
     .map((s) => ({ appId: s.appId, reason: s.reason, label: s.label, message: s.message }));
   return {
@@ -41,5 +45,6 @@ export function statusSnapshot(i: SnapshotInput): StatusSnapshot {
     lastReload: i.lastReload ? { at: iso(i.lastReload.at), reasons: i.lastReload.reasons, result: i.lastReload.ok ? 'success' : 'failure' } : undefined,
     lastPass: i.lastPass ? { at: iso(i.lastPass.at), result: i.lastPass.result, error: i.lastPass.error } : undefined,
     stream: { mode: i.settings.mode, ...i.stream },
+    consistency: i.consistency,
   };
 }

@@ -6,6 +6,7 @@ import type { Metrics } from '../admin/index.js';
 import { startCallbackReceiver, watchEvents, type LogFn, type MarathonClient } from '../marathon/index.js';
 import type { Settings } from '../settings.js';
 import type { Controller } from './controller.js';
+import { appsOfEvent } from './event-apps.js';
 
 /** Events that can change what HAProxy should serve (plus deployment events for draining). */
 export const RELEVANT_EVENTS = [
@@ -39,10 +40,10 @@ export async function startTriggers(d: TriggerDeps): Promise<Triggers> {
     t.unref();
     stops.push(() => clearInterval(t));
   };
-  const onEvent = (type: string) => {
+  const onEvent = (type: string, data: string) => {
     d.metrics.eventsTotal.inc({ type });
-    log.debug({ eventType: type }, 'marathon event');
-    loop.markDirty(`event:${type}`);
+    // Only the apps the event names are re-read; an event that names none reads everything.
+    loop.markDirty(`event:${type}`, appsOfEvent(type, data));
   };
 
   loop.markDirty('startup');

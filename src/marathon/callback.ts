@@ -16,7 +16,8 @@ export interface CallbackReceiverOptions {
   /** What Marathon should call; a function gets the bound port (useful with port 0). */
   callbackUrl: string | ((boundPort: number) => string);
   client: MarathonClient;
-  onEvent(type: string): void;
+  /** The event's type and its raw JSON data (which names the apps that changed). */
+  onEvent(type: string, data: string): void;
   /** When given, only these event types are reported. */
   eventTypes?: string[];
   log?: LogFn;
@@ -63,7 +64,7 @@ export async function startCallbackReceiver(opts: CallbackReceiverOptions): Prom
     if (wanted && !wanted.has(parsed.type)) return;
     log('debug', { eventType: parsed.type }, 'Marathon callback event');
     try {
-      opts.onEvent(parsed.type);
+      opts.onEvent(parsed.type, body);
     } catch (err) {
       log('error', { err: (err as Error).message }, 'callback onEvent threw');
     }

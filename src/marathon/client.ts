@@ -16,7 +16,7 @@ import {
 import { redactUrl, scrubSecrets } from './redact.js';
 import { allSecrets, buildTargets, type MarathonTarget } from './targets.js';
 import { certificateAuthorities } from './tls.js';
-import { APPS_PATH, joinUrl, moveToFront } from './urls.js';
+import { APPS_PATH, appPath, joinUrl, moveToFront } from './urls.js';
 
 export interface MarathonClientOptions {
   urls: string[];
@@ -31,6 +31,8 @@ export interface MarathonClientOptions {
 export interface MarathonClient {
   /** GET /v2/apps with tasks, deployments and readiness embedded. */
   listApps(): Promise<WireApp[]>;
+  /** GET /v2/apps/{id} with the same embeds; undefined when Marathon answers 404 (the app is gone). */
+  getApp(id: string): Promise<WireApp | undefined>;
   /** GET a path (with query) and return the parsed JSON body (undefined when empty). */
   get(path: string): Promise<unknown>;
   post(path: string, body?: unknown): Promise<unknown>;
@@ -115,6 +117,20 @@ export function createMarathonClient(opts: MarathonClientOptions): MarathonClien
     async listApps() {
       const body = await request('GET', APPS_PATH);
       return appsOf(body, redactUrl(targets[0]?.url ?? ''));
+    },
+    async getApp(id) {
+      let body: unknown;
+      try {
+        body = await request('GET', appPath(id));
+      } catch (err) {
+        if (err instanceof MarathonHttpError && err.status === 404) return undefined;
+        throw err;
+      }
+      const app = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['app'] : undefined;
+      if (typeof app !== 'object' || app === null || Array.isArray(app)) {
+        throw new MarathonResponseError(`GET ${redactUrl(targets[0]?.url ?? '')}/v2/apps${id} returned no "app" object`);
+      }
+      return app as WireApp;
     },
     get: (path) => request('GET', path),
     post: (path, body) => request('POST', path, body),

@@ -31,7 +31,8 @@ export interface WatchEventsOptions {
   maxBackoffSeconds: number;
   /** No byte at all (event or heartbeat) for this long = dead stream. Default 30000. */
   livenessMs?: number;
-  onEvent(type: string): void;
+  /** The event's type and its raw JSON data (which names the apps that changed). */
+  onEvent(type: string, data: string): void;
   /** Called on every successful (re)connect with the Marathon base URL that serves the stream. */
   onConnected(url: string): void;
   onDisconnected(reason: string): void;
@@ -107,7 +108,7 @@ export function watchEvents(opts: WatchEventsOptions): EventWatcher {
     }
     if (wanted.size > 0 && !wanted.has(parsed.type)) return;
     log('debug', { url, eventType: parsed.type }, 'Marathon event');
-    guarded('onEvent', () => opts.onEvent(parsed.type));
+    guarded('onEvent', () => opts.onEvent(parsed.type, data));
   }
 
   async function streamOnce(target: MarathonTarget): Promise<Outcome> {

@@ -3,6 +3,12 @@
 /** marathon-lb's snapshot query plus deployments and readiness, which normalize also reads. */
 export const APPS_PATH = '/v2/apps?embed=apps.tasks&embed=apps.deployments&embed=apps.readiness';
 
+/** One app, with the same data the snapshot query embeds (Marathon's per-app embed names). */
+export function appPath(id: string): string {
+  const path = id.split('/').filter(Boolean).map(encodeURIComponent).join('/');
+  return `/v2/apps/${path}?embed=app.tasks&embed=app.deployments&embed=app.readiness`;
+}
+
 /** Join a configured Marathon base URL (which may carry a path prefix) with an API path. */
 export function joinUrl(base: string, path: string): string {
   const trimmed = base.replace(/\/+$/, '');

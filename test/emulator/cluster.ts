@@ -75,6 +75,7 @@ export class Cluster {
     private readonly version: MarathonVersion,
     private readonly runner: TaskRunner,
     private readonly publish: (eventType: string, payload: Json) => void,
+    private readonly killing?: { readonly graceMs: number },
   ) {}
 
   // ---- reads ----
@@ -420,6 +421,12 @@ export class Cluster {
   }
 
   private async kill(task: TaskRecord): Promise<void> {
+    if (this.killing && task.state !== 'TASK_KILLING') {
+      task.state = 'TASK_KILLING';
+      this.statusUpdate(task);
+      const grace = this.appsById.get(task.appId)?.spec.taskKillGracePeriodSeconds;
+      await new Promise((r) => setTimeout(r, typeof grace === 'number' ? grace * 1000 : this.killing!.graceMs));
+    }
     await this.runner.stop(task.id);
     if (!this.tasksById.has(task.id)) return;
     task.state = 'TASK_KILLED';

@@ -82,8 +82,11 @@ function closeServers(servers: readonly http.Server[]): Promise<unknown> {
     servers.map(
       (srv) =>
         new Promise<void>((resolve) => {
+          // Like a process given SIGTERM that exits promptly: stop accepting, let requests in
+          // flight finish briefly, then drop what is left.
           srv.close(() => resolve());
-          srv.closeAllConnections();
+          srv.closeIdleConnections();
+          setTimeout(() => srv.closeAllConnections(), 100).unref();
         }),
     ),
   );

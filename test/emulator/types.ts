@@ -17,6 +17,12 @@ export interface EmulatorOptions {
   heartbeatMs?: number;
   /** Enable /v2/eventSubscriptions (the 1.4 http_callback module). */
   eventCallbacks?: boolean;
+  /**
+   * Marathon run with `--enable_features task_killing`: a kill first reports TASK_KILLING and the
+   * task keeps serving for its grace period (the app's taskKillGracePeriodSeconds, else graceMs),
+   * as a task given SIGTERM does, before it exits and TASK_KILLED is reported.
+   */
+  taskKilling?: { graceMs: number };
 }
 
 export interface PortDefinitionSpec {
@@ -89,6 +95,8 @@ export interface IpAddressSpec {
  * Port mappings may be given in `container.portMappings` or `container.docker.portMappings`.
  */
 export interface AppSpec {
+  /** Seconds between SIGTERM and SIGKILL when the task is killed (with taskKilling: how long it keeps serving). */
+  taskKillGracePeriodSeconds?: number | null;
   id: string;
   instances?: number;
   cmd?: string;

@@ -130,7 +130,7 @@ export function appJson(app: AppModel, version: MarathonVersion): Json {
       version: app.version,
       residency: null,
       secrets: {},
-      taskKillGracePeriodSeconds: null,
+      taskKillGracePeriodSeconds: s.taskKillGracePeriodSeconds ?? null,
       // ports/portDefinitions/requirePorts cannot coexist with ipAddress. For bridge apps they
       // carry the same service ports as the port mappings.
       ...(ipAddress === null

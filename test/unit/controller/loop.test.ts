@@ -1,6 +1,8 @@
-// The reconcile loop: one pass at a time, bursts coalesce, latest wins, bounded delay.
+// The reconcile loop: no fixed delay, one pass at a time, bursts coalesce (apps unioned, a full
+// mark wins), failed passes retried with backoff unless new work supersedes the wait.
 
-import { createLoop } from '../../../src/controller/loop.js';
+import { createLoop, type PassRequest } from '../../../src/controller/loop.js';
+import { waitFor } from '../../support/haproxy.js';
 
 function deferred() {
   let resolve!: () => void;
@@ -9,71 +11,120 @@ function deferred() {
 }
 
 describe('reconcile loop', () => {
-  it('a burst of 500 marks gives one pass with every distinct reason', async () => {
-    const passes: string[][] = [];
-    const loop = createLoop({ pass: async (r) => { passes.push([...r]); }, reloadOnly: async () => {}, debounceMs: 20, maxDelayMs: 200 });
-    for (let i = 0; i < 500; i += 1) loop.markDirty(i % 2 ? 'event:status_update_event' : 'event:api_post_event');
-    await loop.idle();
-    expect(passes).toEqual([['event:api_post_event', 'event:status_update_event']]);
+  it('starts the first pass at once, with no debounce', async () => {
+    const passes: PassRequest[] = [];
+    const loop = createLoop({ pass: async (r) => { passes.push(r); return true; }, reloadOnly: async () => {} });
+    loop.markDirty('event:status_update_event', ['/web']);
+    // One turn of the event loop is all it takes (no timer).
+    await new Promise((r) => setImmediate(r));
+    expect(passes).toEqual([{ full: false, apps: ['/web'], reasons: ['event:status_update_event'] }]);
     await loop.stop();
   });
 
-  it('marks during a running pass give exactly one more pass, never two at once', async () => {
+  it('a burst during a running pass gives exactly one more pass with the union of apps, never two at once', async () => {
     const gate = deferred();
     let running = 0;
     let maxRunning = 0;
-    const passes: string[][] = [];
+    const passes: PassRequest[] = [];
     const loop = createLoop({
       pass: async (r) => {
         running += 1; maxRunning = Math.max(maxRunning, running);
-        passes.push([...r]);
+        passes.push(r);
         if (passes.length === 1) await gate.promise;
         running -= 1;
+        return true;
       },
-      reloadOnly: async () => {}, debounceMs: 1, maxDelayMs: 10,
+      reloadOnly: async () => {},
     });
-    loop.markDirty('first');
-    await new Promise((r) => setTimeout(r, 20));
-    for (let i = 0; i < 100; i += 1) loop.markDirty(`during-${i % 3}`);
+    loop.markDirty('first', ['/a']);
+    await waitFor('the first pass to start', () => passes.length === 1);
+    for (let i = 0; i < 500; i += 1) loop.markDirty(i % 2 ? 'event:status_update_event' : 'event:health_status_changed_event', [`/app${i % 7}`]);
     gate.resolve();
     await loop.idle();
-    expect(passes).toEqual([['first'], ['during-0', 'during-1', 'during-2']]);
     expect(maxRunning).toBe(1);
+    expect(passes).toHaveLength(2);
+    expect(passes[1]).toEqual({
+      full: false,
+      apps: ['/app0', '/app1', '/app2', '/app3', '/app4', '/app5', '/app6'],
+      reasons: ['event:health_status_changed_event', 'event:status_update_event'],
+    });
     await loop.stop();
   });
 
-  it('a steady trickle cannot postpone a pass past the maximum delay', async () => {
-    let passes = 0;
-    const loop = createLoop({ pass: async () => { passes += 1; }, reloadOnly: async () => {}, debounceMs: 50, maxDelayMs: 120 });
-    const started = Date.now();
-    while (passes === 0 && Date.now() - started < 2000) {
-      loop.markDirty('trickle');
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    expect(passes).toBeGreaterThan(0);
+  it('a mark without apps makes the pass full; so do more apps than maxApps', async () => {
+    const gate = deferred();
+    const passes: PassRequest[] = [];
+    const loop = createLoop({
+      pass: async (r) => { passes.push(r); if (passes.length === 1) await gate.promise; return true; },
+      reloadOnly: async () => {}, maxApps: 3,
+    });
+    loop.markDirty('one', ['/a']);
+    await waitFor('the first pass', () => passes.length === 1);
+    loop.markDirty('event', ['/b']);
+    loop.markDirty('stream connected');
+    gate.resolve();
+    await waitFor('the second pass', () => passes.length === 2);
+    expect(passes[1]!.full).toBe(true);
+    loop.markDirty('many', ['/1', '/2', '/3', '/4']);
+    await loop.idle();
+    expect(passes[2]!.full).toBe(true);
     await loop.stop();
   });
 
-  it('a reload request runs reloadOnly, also after a pending full pass', async () => {
+  it('retries a failed pass with backoff, folding in its apps, until it succeeds', async () => {
+    const passes: PassRequest[] = [];
+    let fail = 3;
+    const loop = createLoop({
+      pass: async (r) => { passes.push(r); return fail-- <= 0; },
+      reloadOnly: async () => {}, retryMinMs: 5, retryMaxMs: 20,
+    });
+    loop.markDirty('event', ['/web']);
+    await waitFor('the pass to succeed after retries', () => passes.length === 4, 5_000, 5);
+    await loop.idle();
+    expect(passes.map((p) => p.apps)).toEqual([['/web'], ['/web'], ['/web'], ['/web']]);
+    expect(passes[1]!.reasons).toContain('retry');
+    expect(loop.stats().retries).toBe(3);
+    await loop.stop();
+  });
+
+  it('new work does not wait for a retry backoff', async () => {
+    const passes: PassRequest[] = [];
+    const loop = createLoop({
+      pass: async (r) => { passes.push(r); return passes.length > 1; },
+      reloadOnly: async () => {}, retryMinMs: 60_000, retryMaxMs: 60_000,
+    });
+    loop.markDirty('event', ['/a']);
+    await waitFor('the first (failing) pass', () => passes.length === 1);
+    loop.markDirty('event', ['/b']);
+    await waitFor('the next pass, long before the backoff', () => passes.length === 2, 2_000, 5);
+    expect(passes[1]!.apps).toEqual(['/a', '/b']);
+    await loop.stop();
+  });
+
+  it('an explicit reload request is honoured even when a pass runs first', async () => {
     const calls: string[] = [];
-    const loop = createLoop({ pass: async () => { calls.push('pass'); }, reloadOnly: async (r) => { calls.push(`reload:${r.join(',')}`); }, debounceMs: 5, maxDelayMs: 50 });
-    loop.requestReload('SIGUSR1');
+    const loop = createLoop({
+      pass: async () => { calls.push('pass'); return true; },
+      reloadOnly: async (r) => { calls.push(`reload:${r.join(',')}`); },
+    });
+    loop.markDirty('startup');
+    loop.requestReload('signal:SIGUSR1');
     await loop.idle();
-    loop.requestReload('SIGUSR1');
-    loop.markDirty('SIGHUP');
-    await loop.idle();
-    expect(calls).toEqual(['reload:SIGUSR1', 'pass', 'reload:SIGUSR1']);
+    expect(calls).toEqual(['pass', 'reload:signal:SIGUSR1']);
     await loop.stop();
   });
 
-  it('stop waits for the running pass and ignores later marks', async () => {
-    let passes = 0;
-    const loop = createLoop({ pass: async () => { passes += 1; await new Promise((r) => setTimeout(r, 30)); }, reloadOnly: async () => {}, debounceMs: 1, maxDelayMs: 5 });
-    loop.markDirty('x');
-    await new Promise((r) => setTimeout(r, 10));
-    await loop.stop();
-    loop.markDirty('after stop');
-    await new Promise((r) => setTimeout(r, 30));
-    expect(passes).toBe(1);
+  it('stop() waits for the running pass and drops queued work', async () => {
+    const gate = deferred();
+    const passes: PassRequest[] = [];
+    const loop = createLoop({ pass: async (r) => { passes.push(r); await gate.promise; return true; }, reloadOnly: async () => {} });
+    loop.markDirty('a');
+    await waitFor('the pass to start', () => passes.length === 1);
+    loop.markDirty('b');
+    const stopped = loop.stop();
+    gate.resolve();
+    await stopped;
+    expect(passes).toHaveLength(1);
+    await loop.idle();
   });
 });

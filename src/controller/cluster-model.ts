@@ -1,0 +1,298 @@
+// Marathon's apps, normalized, kept up to date one app at a time.
+//
+// A pass that re-reads a few apps must not re-normalize the cluster. The unit of normalization
+// is the served app: a Marathon app, or the apps of one blue/green deployment group (they are
+// merged into one served app, so they are normalized together). Each unit is normalized alone,
+// with the same normalize() a full pass uses; what crosses units (two services claiming one
+// backend name or one bound port) is resolved here, over the services that share a port or a
+// name with a changed one. The invariant, checked by a property test: the model after any
+// sequence of updates equals normalize() of the whole snapshot.
+//
+// Apps whose service ports are invented (IP-per-task without declared ports) depend on every
+// other app's ports; while any exists, every update renormalizes the whole snapshot.
+
+import { normalize, type NormalizeOptions } from '../model/index.js';
+import { decodeAppLabels } from '../model/decode.js';
+import { sanitizeLabels, compareText } from '../model/app-input.js';
+import { declaredServicePorts, networkingMode } from '../model/service-ports.js';
+import type { Model, Service, Skipped } from '../model/types.js';
+import type { WireApp } from '../model/wire.js';
+
+interface Unit {
+  readonly services: readonly Service[];
+  readonly skipped: readonly Skipped[];
+}
+
+export interface ModelChange {
+  /** Served app ids whose services or skips may have changed. */
+  readonly apps: ReadonlySet<string>;
+  /** Every unit was renormalized (a full snapshot, or invented ports). */
+  readonly full: boolean;
+}
+
+function unitKeyOf(app: WireApp): string {
+  const { settings } = decodeAppLabels(sanitizeLabels(app.labels));
+  return settings.deploymentGroup ?? app.id!;
+}
+
+function inventsPorts(app: WireApp): boolean {
+  return networkingMode(app) === 'container' && declaredServicePorts(app).length === 0;
+}
+
+const byAppAndPort = (a: Service, b: Service) => compareText(a.appId, b.appId) || a.servicePort - b.servicePort || a.index - b.index;
+
+function compareSkipped(a: Skipped, b: Skipped): number {
+  return compareText(a.appId, b.appId) || (a.index ?? -1) - (b.index ?? -1) || compareText(a.label ?? '', b.label ?? '')
+    || compareText(a.reason, b.reason) || compareText(a.message, b.message);
+}
+
+function add<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
+  let s = m.get(k);
+  if (!s) { s = new Set(); m.set(k, s); }
+  s.add(v);
+}
+
+function remove<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
+  const s = m.get(k);
+  if (!s) return;
+  s.delete(v);
+  if (s.size === 0) m.delete(k);
+}
+
+export class ClusterModel {
+  private readonly wire = new Map<string, WireApp>();
+  private readonly unitOf = new Map<string, string>();
+  private readonly members = new Map<string, Set<string>>();
+  private readonly units = new Map<string, Unit>();
+  /** Skips that belong to no unit (entries without a usable id, duplicates) from the last full read. */
+  private looseSkipped: readonly Skipped[] = [];
+  private readonly byPort = new Map<number, Set<Service>>();
+  private readonly byBackend = new Map<string, Set<Service>>();
+  private readonly dropped = new Map<Service, Skipped>();
+  private inventing = 0;
+
+  constructor(private readonly opts: NormalizeOptions) {}
+
+  /** A full snapshot: every app is replaced. */
+  replaceAll(apps: readonly WireApp[]): ModelChange {
+    const before = new Set(this.units.keys());
+    this.wire.clear();
+    for (const a of apps) if (typeof a === 'object' && a !== null && typeof a.id === 'string') this.wire.set(a.id, a);
+    this.renormalizeAll(apps);
+    for (const k of this.units.keys()) before.add(k);
+    return { apps: before, full: true };
+  }
+
+  /** Some apps re-read from Marathon: a WireApp, or undefined for an app that no longer exists. */
+  update(changes: ReadonlyMap<string, WireApp | undefined>): ModelChange {
+    const touched = new Set<string>();
+    for (const [id, app] of changes) {
+      const old = this.unitOf.get(id);
+      if (old !== undefined) touched.add(old);
+      if (app === undefined) this.wire.delete(id);
+      else this.wire.set(id, app);
+    }
+    let inventing = false;
+    for (const id of changes.keys()) {
+      const app = this.wire.get(id);
+      if (app && inventsPorts(app)) inventing = true;
+    }
+    if (inventing || this.inventing > 0) {
+      const before = new Set(this.units.keys());
+      this.renormalizeAll([...this.wire.values()]);
+      for (const k of this.units.keys()) before.add(k);
+      return { apps: before, full: true };
+    }
+    for (const [id, app] of changes) {
+      const oldKey = this.unitOf.get(id);
+      if (oldKey !== undefined) {
+        this.members.get(oldKey)?.delete(id);
+        if (this.members.get(oldKey)?.size === 0) this.members.delete(oldKey);
+        this.unitOf.delete(id);
+      }
+      if (app !== undefined) {
+        const key = unitKeyOf(app);
+        this.unitOf.set(id, key);
+        add(this.members, key, id);
+        touched.add(key);
+      }
+    }
+    const changedServices: Service[] = [];
+    for (const key of touched) {
+      const old = this.units.get(key);
+      for (const s of old?.services ?? []) { this.unindex(s); changedServices.push(s); }
+      const ids = this.members.get(key);
+      if (!ids || ids.size === 0) { this.units.delete(key); continue; }
+      const unit = normalize([...ids].map((i) => this.wire.get(i)!), this.opts);
+      this.units.set(key, unit);
+      for (const s of unit.services) { this.index(s); changedServices.push(s); }
+    }
+    const apps = new Set(touched);
+    for (const s of this.resolveClashes(changedServices)) apps.add(s.appId);
+    return { apps, full: false };
+  }
+
+  /** The services of one served app, clashes removed (sorted by port). */
+  servicesOf(appId: string): readonly Service[] {
+    return (this.units.get(appId)?.services ?? []).filter((s) => !this.dropped.has(s));
+  }
+
+  skippedOf(appId: string): readonly Skipped[] {
+    const unit = this.units.get(appId);
+    const clash = (unit?.services ?? []).map((s) => this.dropped.get(s)).filter((s): s is Skipped => s !== undefined);
+    return [...(unit?.skipped ?? []), ...clash].sort(compareSkipped);
+  }
+
+  /** Served app ids (units), unsorted. */
+  appIds(): IterableIterator<string> {
+    return this.units.keys();
+  }
+
+  size(): number {
+    return this.wire.size;
+  }
+
+  wireApps(): IterableIterator<WireApp> {
+    return this.wire.values();
+  }
+
+  /** The whole model, as normalize() of the whole snapshot would give it. */
+  model(): Model {
+    const keys = [...this.units.keys()].sort(compareText);
+    const services: Service[] = [];
+    const skipped: Skipped[] = [...this.looseSkipped];
+    for (const k of keys) {
+      const u = this.units.get(k)!;
+      for (const s of u.services) {
+        const d = this.dropped.get(s);
+        if (d) skipped.push(d);
+        else services.push(s);
+      }
+      skipped.push(...u.skipped);
+    }
+    services.sort(byAppAndPort);
+    return { services, skipped: skipped.sort(compareSkipped) };
+  }
+
+  private renormalizeAll(apps: readonly WireApp[]): void {
+    this.units.clear();
+    this.unitOf.clear();
+    this.members.clear();
+    this.byPort.clear();
+    this.byBackend.clear();
+    this.dropped.clear();
+    this.inventing = 0;
+    const invalid: unknown[] = [];
+    for (const a of apps) {
+      if (typeof a !== 'object' || a === null || typeof a.id !== 'string' || a.id === '' || a.id === '/') { invalid.push(a); continue; }
+      const key = unitKeyOf(a);
+      this.unitOf.set(a.id, key);
+      add(this.members, key, a.id);
+      if (inventsPorts(a)) this.inventing += 1;
+    }
+    // Entries without a usable id and duplicate ids are reported the way normalize() does.
+    this.looseSkipped = [
+      ...normalize(invalid as WireApp[], this.opts).skipped,
+      ...normalize(duplicates(apps), this.opts).skipped.filter((s) => / is listed more than once/.test(s.message)),
+    ];
+    if (this.inventing > 0) {
+      // Invented ports depend on the whole cluster: one normalize() over everything, then the
+      // result is filed by served app (clashes are already settled by normalize()).
+      const full = normalize([...this.wire.values()], this.opts);
+      const loose: Skipped[] = [...this.looseSkipped];
+      const services = new Map<string, Service[]>();
+      const skipped = new Map<string, Skipped[]>();
+      for (const s of full.services) (services.get(s.appId) ?? services.set(s.appId, []).get(s.appId)!).push(s);
+      for (const s of full.skipped) {
+        if (this.members.has(s.appId)) (skipped.get(s.appId) ?? skipped.set(s.appId, []).get(s.appId)!).push(s);
+        else loose.push(s);
+      }
+      this.looseSkipped = loose;
+      for (const key of this.members.keys()) this.units.set(key, { services: services.get(key) ?? [], skipped: skipped.get(key) ?? [] });
+      return;
+    }
+    const all: Service[] = [];
+    for (const [key, ids] of this.members) {
+      const unit = normalize([...ids].map((i) => this.wire.get(i)!), this.opts);
+      this.units.set(key, unit);
+      for (const s of unit.services) { this.index(s); all.push(s); }
+    }
+    this.resolveClashes(all);
+  }
+
+  private index(s: Service): void {
+    add(this.byPort, s.servicePort, s);
+    add(this.byBackend, s.backend, s);
+  }
+
+  private unindex(s: Service): void {
+    remove(this.byPort, s.servicePort, s);
+    remove(this.byBackend, s.backend, s);
+    this.dropped.delete(s);
+  }
+
+  /**
+   * Re-decides who keeps a port or backend name among every service connected to the given
+   * ones through shared ports and names: the first in (appId, port) order wins, exactly as
+   * normalize() decides over the whole cluster. Returns the services whose fate changed.
+   */
+  private resolveClashes(seeds: readonly Service[]): Service[] {
+    // Start from the ports and names of the seeds (a removed seed is no longer indexed, but
+    // whoever shares its port or name may now win it), and follow shared ports and names.
+    const component = new Set<Service>();
+    const queue: Service[] = [];
+    const visit = (list: Iterable<Service> | undefined) => {
+      for (const o of list ?? []) if (!component.has(o)) { component.add(o); queue.push(o); }
+    };
+    for (const s of seeds) { visit(this.byPort.get(s.servicePort)); visit(this.byBackend.get(s.backend)); }
+    for (let i = 0; i < queue.length; i++) {
+      const s = queue[i]!;
+      visit(this.byPort.get(s.servicePort));
+      visit(this.byBackend.get(s.backend));
+    }
+    if (component.size <= 1) {
+      const changed = [...component].filter((s) => this.dropped.delete(s));
+      return changed;
+    }
+    const sorted = [...component].sort(byAppAndPort);
+    const backends = new Map<string, Service>();
+    const ports = new Map<number, Service[]>();
+    const changed: Service[] = [];
+    for (const s of sorted) {
+      const byName = backends.get(s.backend);
+      const byPort = (ports.get(s.servicePort) ?? []).find((o) => o.bindAddr === s.bindAddr || o.bindAddr === '*' || s.bindAddr === '*');
+      const other = byName ?? byPort;
+      const was = this.dropped.has(s);
+      if (other !== undefined) {
+        this.dropped.set(s, clashSkip(s, other, byName !== undefined));
+        if (!was) changed.push(s);
+        continue;
+      }
+      if (was) { this.dropped.delete(s); changed.push(s); }
+      backends.set(s.backend, s);
+      ports.set(s.servicePort, [...(ports.get(s.servicePort) ?? []), s]);
+    }
+    return changed;
+  }
+}
+
+/** Every copy but the first of an id listed more than once, so normalize() reports them. */
+function duplicates(apps: readonly WireApp[]): WireApp[] {
+  const seen = new Map<string, number>();
+  for (const a of apps) if (typeof a?.id === 'string') seen.set(a.id, (seen.get(a.id) ?? 0) + 1);
+  return apps.filter((a) => typeof a?.id === 'string' && (seen.get(a.id) ?? 0) > 1);
+}
+
+/** The same words normalize() uses for a clash. */
+function clashSkip(s: Service, other: Service, byName: boolean): Skipped {
+  const portLabel = `HAPROXY_${s.index}_PORT`;
+  const fromLabel = s.labels[portLabel] !== undefined;
+  const what = byName ? `backend name ${s.backend}` : `port ${s.servicePort}`;
+  return {
+    appId: s.appId,
+    index: s.index,
+    label: fromLabel ? portLabel : undefined,
+    reason: fromLabel ? 'INVALID_LABEL' : 'INVALID_APP',
+    message: `app ${s.appId} (service port index ${s.index}): ${what} is already used by app ${other.appId} (service port index ${other.index})`,
+  };
+}

@@ -1,0 +1,60 @@
+// The structured desired state the plan compares: per backend, everything its service puts in
+// the config apart from its task server lines (one string), the servers (name -> arguments) and
+// the map entries. Built from the renderer's fragments, never by parsing the config back.
+// Pure; memoized per fragment object (fragments are themselves cached per Service).
+
+import { backendTraitsWith, type BackendTraits, type BackendDesired } from '../haproxy/index.js';
+import type { ServiceFragments } from '../config/index.js';
+
+const SERVER_LINE = /^\s*server\s+(\S+)\s+(\S.*?)\s*\n?$/;
+const SEP = '\u0000';
+
+/** Per defaults (one object per renderer, which also fixes vhostFrontends), per fragment. */
+const memo = new WeakMap<BackendTraits, WeakMap<ServiceFragments, BackendDesired>>();
+
+/**
+ * What the config assembly reads from a service besides its fragments' text: its place in the
+ * order, and, with --group-https-by-vhost, the vhosts, certificate and bind options that shape
+ * the per-vhost TLS frontends. (Without it a vhost is only a map entry in map mode.)
+ */
+function orderingKey(f: ServiceFragments, vhostFrontends: boolean): string {
+  const s = f.service;
+  const key = [s.appId, s.index, s.servicePort, s.mode, s.backendWeight];
+  if (vhostFrontends) key.push(s.sslCert ?? '', s.bindOptions ?? '', s.vhosts.join(','));
+  return key.join(SEP);
+}
+
+/** `vhostFrontends`: --group-https-by-vhost (one TLS frontend per vhost). */
+export function backendDesired(f: ServiceFragments, defaults: BackendTraits, vhostFrontends: boolean): BackendDesired {
+  let perDefaults = memo.get(defaults);
+  if (!perDefaults) { perDefaults = new WeakMap(); memo.set(defaults, perDefaults); }
+  const hit = perDefaults.get(f);
+  if (hit) return hit;
+  const servers: Record<string, string> = {};
+  const irregular: string[] = [];
+  for (const srv of f.servers) {
+    const m = SERVER_LINE.exec(srv.text);
+    const single = m !== null && srv.text.indexOf('\n') >= srv.text.length - 1;
+    // Only a single well-formed `server` line can change at run time; anything else an
+    // override produced is structure.
+    if (single && servers[m[1]!] === undefined) servers[m[1]!] = m[2]!;
+    else irregular.push(srv.text);
+  }
+  const r = f.routing;
+  const structure = [
+    orderingKey(f, vhostFrontends), f.userlist, f.frontend, f.backend,
+    r ? r.http.join('') : '', r ? r.https.map((h) => `${h.vhost}${SEP}${h.text}`).join(SEP) : '',
+    f.appIdLines, f.appIdMap ?? '', f.httpMapLine ?? '', f.httpsMapLine ?? '', f.appIdMapLine ?? '',
+    irregular.join(''),
+  ].join(SEP);
+  const mapEntries = JSON.stringify([r?.domainEntries ?? [], f.appEntries]);
+  const out: BackendDesired = {
+    appId: f.service.appId,
+    structure,
+    traits: backendTraitsWith(defaults, f.backend),
+    servers,
+    mapEntries,
+  };
+  perDefaults.set(f, out);
+  return out;
+}

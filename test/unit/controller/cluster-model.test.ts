@@ -1,0 +1,85 @@
+// The incremental model equals normalize() of the whole snapshot after any sequence of
+// single-app updates: adds, changes, deletions, blue/green groups, port and backend clashes,
+// invented ports.
+
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { ClusterModel } from '../../../src/controller/cluster-model.js';
+import { normalize } from '../../../src/model/index.js';
+import type { WireApp } from '../../../src/model/wire.js';
+import { HTTP_HEALTH_CHECK, options } from '../model/wire-fixtures.js';
+
+const IDS = ['/a', '/b', '/c', '/d/x', '/bg-blue', '/bg-green'];
+
+const appArb = (id: string): fc.Arbitrary<WireApp> =>
+  fc.record({
+    shape: fc.constantFrom('host', 'bridge', 'host', 'invented'),
+    servicePorts: fc.uniqueArray(fc.integer({ min: 10000, max: 10004 }), { minLength: 1, maxLength: 2 }),
+    group: fc.constantFrom('external', 'external', 'internal'),
+    portLabel: fc.constantFrom(undefined, '9000', 'bad'),
+    deployment: fc.constantFrom(undefined, undefined, 'bg'),
+    started: fc.constantFrom('2016-01-01T00:00:00Z', '2016-02-01T00:00:00Z'),
+    tasks: fc.array(fc.record({ n: fc.integer({ min: 0, max: 9 }), port: fc.integer({ min: 31000, max: 31003 }), alive: fc.boolean() }), { maxLength: 3 }),
+    checks: fc.boolean(),
+  }).map((g) => {
+    const labels: Record<string, string> = { HAPROXY_GROUP: g.group };
+    if (g.portLabel) labels['HAPROXY_0_PORT'] = g.portLabel;
+    if (g.deployment) { labels['HAPROXY_DEPLOYMENT_GROUP'] = g.deployment; labels['HAPROXY_DEPLOYMENT_STARTED_AT'] = g.started; }
+    const tasks = g.tasks.map((t) => ({
+      id: `${id.slice(1).replace('/', '_')}.${t.n}`, host: '10.0.0.1', state: 'TASK_RUNNING', ports: [t.port, t.port + 10],
+      ipAddresses: [{ ipAddress: '9.0.0.1' }], ...(g.checks ? { healthCheckResults: [{ alive: t.alive }] } : {}),
+    }));
+    const base: WireApp = { id, instances: tasks.length, labels, tasks, healthChecks: g.checks ? [{ ...HTTP_HEALTH_CHECK }] : [] };
+    if (g.shape === 'bridge') return { ...base, container: { docker: { network: 'BRIDGE', portMappings: g.servicePorts.map((servicePort) => ({ containerPort: 80, servicePort })) } } };
+    if (g.shape === 'invented') return { ...base, networks: [{ mode: 'container' }], container: { portMappings: [{ containerPort: 8080 }] } };
+    return { ...base, portDefinitions: g.servicePorts.map((port) => ({ port })) };
+  });
+
+const updateArb = fc.constantFrom(...IDS).chain((id) => fc.option(appArb(id), { nil: undefined, freq: 4 }).map((app) => ({ id, app })));
+const scenario = fc.tuple(fc.subarray(IDS).chain((ids) => fc.tuple(...ids.map(appArb))), fc.array(fc.array(updateArb, { minLength: 1, maxLength: 2 }), { minLength: 1, maxLength: 6 }));
+
+describe('ClusterModel', () => {
+  it('equals normalize() of the whole snapshot after every update', () => {
+    const opts = { ...options(), minServPortIpPerTask: 10100, maxServPortIpPerTask: 10110 };
+    const seen = { deletes: 0, adds: 0, changes: 0, clashes: 0, groups: 0, invented: 0, skipped: 0 };
+    fc.assert(fc.property(scenario, ([initial, batches]) => {
+      const cluster = new ClusterModel(opts);
+      const wire = new Map(initial.map((a) => [a.id!, a]));
+      cluster.replaceAll(initial);
+      expect(cluster.model()).toEqual(normalize([...wire.values()], opts));
+      for (const batch of batches) {
+        const changes = new Map<string, WireApp | undefined>();
+        for (const u of batch) {
+          if (u.app === undefined) seen.deletes += wire.has(u.id) ? 1 : 0;
+          else seen[wire.has(u.id) ? 'changes' : 'adds'] += 1;
+          changes.set(u.id, u.app);
+          if (u.app) wire.set(u.id, u.app); else wire.delete(u.id);
+        }
+        cluster.update(changes);
+        const full = normalize([...wire.values()], opts);
+        expect(cluster.model()).toEqual(full);
+        if (full.skipped.some((s) => / is already used by app /.test(s.message))) seen.clashes += 1;
+        if ([...wire.values()].filter((a) => a.labels?.['HAPROXY_DEPLOYMENT_GROUP']).length > 1) seen.groups += 1;
+        if ([...wire.values()].some((a) => a.networks !== undefined)) seen.invented += 1;
+        if (full.skipped.some((s) => s.reason !== 'GROUP_MISMATCH')) seen.skipped += 1;
+      }
+    }), { numRuns: 400 });
+    // The generator must produce every case it is about.
+    for (const [kind, count] of Object.entries(seen)) expect([kind, count > 20]).toEqual([kind, true]);
+  });
+
+  it('reports the served apps an update touched, including an app that wins back a port', () => {
+    const opts = options();
+    const app = (id: string, port: number): WireApp => ({
+      id, labels: { HAPROXY_GROUP: 'external' }, portDefinitions: [{ port }],
+      tasks: [{ id: `${id.slice(1)}.1`, host: '10.0.0.1', state: 'TASK_RUNNING', ports: [31000] }],
+    });
+    const cluster = new ClusterModel(opts);
+    cluster.replaceAll([app('/a', 10000), app('/b', 10000)]);
+    expect(cluster.servicesOf('/b')).toEqual([]);
+    const change = cluster.update(new Map([['/a', undefined]]));
+    expect([...change.apps].sort()).toEqual(['/a', '/b']);
+    expect(change.full).toBe(false);
+    expect(cluster.servicesOf('/b').map((s) => s.servicePort)).toEqual([10000]);
+  });
+});
