@@ -34,6 +34,8 @@ export interface Settings {
   readonly minServPortIpPerTask: number;
   readonly maxServPortIpPerTask: number;
   readonly maxBackoff: number;
+  /** Longest SSE line / event data kept (characters); longer events are dropped and resynced. */
+  readonly sseMaxLineLength: number;
   readonly syslogSocket: string;
   readonly logFormat: string;
   readonly logLevel: string;

@@ -106,6 +106,9 @@ export const FLAGS: readonly FlagSpec[] = [
   ours(value('admin-port', 'int', 9090, 'Port of the :9090 stats and admin section.')),
   ours(value('appid-port', 'int', 9091, 'Port of the :9091 X-Marathon-App-Id frontend.')),
   ours(value('bind-address', 'string', '*', 'Address the well-known frontends bind to (`*` = all IPv4 addresses).')),
+
+  // --- hardened edges (issue 14): event-stream bounds, admin plane restrictions ---
+  ours(value('sse-max-line-length', 'int', 16 * 1024 * 1024, 'Longest line (and event data) kept from Marathon\'s event stream, in characters (bytes for ASCII JSON). A longer event is dropped with a warning and a full resync.')),
 ];
 
 export const FLAG_BY_NAME: ReadonlyMap<string, FlagSpec> = new Map(FLAGS.map((f) => [f.name, f]));

@@ -296,6 +296,7 @@ export function buildSettings(input: SettingsInput): SettingsResult {
     minServPortIpPerTask: minServ,
     maxServPortIpPerTask: maxServ,
     maxBackoff: r.int('max-backoff', 0),
+    sseMaxLineLength: r.int('sse-max-line-length', 1024),
     syslogSocket: r.string('syslog-socket'),
     logFormat: r.string('log-format'),
     logLevel,

@@ -1,6 +1,6 @@
 // Legacy event mode for Marathon < 1.5 (`--event_subscriber http_callback`): Marathon POSTs
 // every event as JSON to a URL we register with /v2/eventSubscriptions. As with the SSE
-// watcher, an event only says which type of thing happened.
+// watcher, each wanted event is reported as its type and its raw JSON text.
 
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +16,8 @@ export interface CallbackReceiverOptions {
   /** What Marathon should call; a function gets the bound port (useful with port 0). */
   callbackUrl: string | ((boundPort: number) => string);
   client: MarathonClient;
-  onEvent(type: string): void;
+  /** A wanted event: its `eventType` and its raw JSON text (the POST body). */
+  onEvent(type: string, data: string): void;
   /** When given, only these event types are reported. */
   eventTypes?: string[];
   log?: LogFn;
@@ -63,7 +64,7 @@ export async function startCallbackReceiver(opts: CallbackReceiverOptions): Prom
     if (wanted && !wanted.has(parsed.type)) return;
     log('debug', { eventType: parsed.type }, 'Marathon callback event');
     try {
-      opts.onEvent(parsed.type);
+      opts.onEvent(parsed.type, body);
     } catch (err) {
       log('error', { err: (err as Error).message }, 'callback onEvent threw');
     }

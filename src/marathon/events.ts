@@ -1,5 +1,9 @@
-// Watches Marathon's event stream (GET /v2/events, Server-Sent Events) and reports only that
-// "something of type X happened"; the controller re-reads the full state on every trigger.
+// Watches Marathon's event stream (GET /v2/events, Server-Sent Events) and reports each wanted
+// event as its type and its raw JSON text; the controller decides what to re-read from Marathon.
+//
+// An event too big to keep (a line or data past --sse-max-line-length) is dropped by the
+// parser. Its content is lost, so the watcher calls `onResyncNeeded(reason)`: the controller
+// must do a full read, as after a reconnect. The stream itself stays up.
 //
 // Why not the `eventsource` package: v4 runs on fetch, and Node 20's fetch can neither take a
 // custom CA (that needs an undici dispatcher; undici is not a dependency) nor show the bare
@@ -15,7 +19,7 @@ import { backoffPolicy, nextDelay, type BackoffPolicy } from './backoff.js';
 import { MarathonAuthError } from './errors.js';
 import { silentLog, type LogFn } from './log.js';
 import { redactUrl, scrubSecrets } from './redact.js';
-import { createSseParser, eventTypeOf } from './sse-parser.js';
+import { createSseParser, DEFAULT_MAX_LINE_LENGTH, eventTypeOf } from './sse-parser.js';
 import { allSecrets, buildTargets, type MarathonTarget } from './targets.js';
 import { certificateAuthorities } from './tls.js';
 import { baseOfEventsUrl, eventsPath, joinUrl } from './urls.js';
@@ -31,7 +35,12 @@ export interface WatchEventsOptions {
   maxBackoffSeconds: number;
   /** No byte at all (event or heartbeat) for this long = dead stream. Default 30000. */
   livenessMs?: number;
-  onEvent(type: string): void;
+  /** Longest SSE line (and event data) kept, in characters; longer events are dropped. */
+  maxLineLength?: number;
+  /** A wanted event: its `eventType` and its raw JSON text (the SSE `data`). */
+  onEvent(type: string, data: string): void;
+  /** Events were lost (an oversized event was dropped): the caller must read the full state. */
+  onResyncNeeded(reason: string): void;
   /** Called on every successful (re)connect with the Marathon base URL that serves the stream. */
   onConnected(url: string): void;
   onDisconnected(reason: string): void;
@@ -71,6 +80,7 @@ export function watchEvents(opts: WatchEventsOptions): EventWatcher {
   const log = opts.log ?? silentLog;
   const random = opts.random ?? Math.random;
   const livenessMs = opts.livenessMs ?? 30_000;
+  const maxLineLength = opts.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
   const policy = backoffPolicy(opts.maxBackoffSeconds, opts.backoff);
   const ca = certificateAuthorities(opts.caCert);
   const targets = buildTargets({
@@ -107,7 +117,7 @@ export function watchEvents(opts: WatchEventsOptions): EventWatcher {
     }
     if (wanted.size > 0 && !wanted.has(parsed.type)) return;
     log('debug', { url, eventType: parsed.type }, 'Marathon event');
-    guarded('onEvent', () => opts.onEvent(parsed.type));
+    guarded('onEvent', () => opts.onEvent(parsed.type, data));
   }
 
   async function streamOnce(target: MarathonTarget): Promise<Outcome> {
@@ -201,7 +211,15 @@ export function watchEvents(opts: WatchEventsOptions): EventWatcher {
           state.since = connectedAt;
           log('info', { url: safeUrl }, 'connected to the Marathon event stream');
           guarded('onConnected', () => opts.onConnected(safeUrl));
-          const parser = createSseParser();
+          const parser = createSseParser({
+            maxLineLength,
+            onDropped: (drop) => {
+              const reason = `dropped an oversized Marathon event${drop.event ? ` (${drop.event})` : ''}: over ${drop.limit} characters`;
+              log('warn', { url: safeUrl, eventType: drop.event || undefined, seen: drop.length, limit: drop.limit },
+                `${reason}; asking for a full resync (raise --sse-max-line-length if such events are expected)`);
+              guarded('onResyncNeeded', () => opts.onResyncNeeded(reason));
+            },
+          });
           res.setEncoding('utf8');
           res.on('data', (chunk: string) => {
             armLiveness();

@@ -69,6 +69,8 @@ async function waitFor(what: string, cond: () => boolean, timeoutMs = 5000): Pro
 
 interface Recorder {
   events: string[];
+  data: string[];
+  resyncs: string[];
   connected: Array<{ url: string; at: number }>;
   disconnected: string[];
   authErrors: Array<{ err: MarathonAuthError; at: number }>;
@@ -76,14 +78,18 @@ interface Recorder {
 }
 
 function watch(overrides: Partial<WatchEventsOptions> & { urls: string[] }): { rec: Recorder; watcher: EventWatcher } {
-  const rec: Recorder = { events: [], connected: [], disconnected: [], authErrors: [], logs: [] };
+  const rec: Recorder = { events: [], data: [], resyncs: [], connected: [], disconnected: [], authErrors: [], logs: [] };
   const watcher = watchEvents({
     eventTypes: ['api_post_event', 'health_status_changed_event', 'status_update_event'],
     maxBackoffSeconds: 2,
     livenessMs: 2000,
     backoff: { initialMs: 50 },
     random: () => 0.5,
-    onEvent: (type) => rec.events.push(type),
+    onEvent: (type, data) => {
+      rec.events.push(type);
+      rec.data.push(data);
+    },
+    onResyncNeeded: (reason) => rec.resyncs.push(reason),
     onConnected: (url) => rec.connected.push({ url, at: Date.now() }),
     onDisconnected: (reason) => rec.disconnected.push(reason),
     onAuthError: (err) => rec.authErrors.push({ err, at: Date.now() }),
@@ -119,6 +125,37 @@ describe('event stream watcher', () => {
     expect(req?.url).toBe('/v2/events?plan-format=light&event_type=api_post_event&event_type=health_status_changed_event&event_type=status_update_event');
     expect(req?.headers['accept']).toBe('text/event-stream');
     expect(watcher.state()).toMatchObject({ connected: true, reconnects: 0 });
+  });
+
+  it('passes each event\'s raw JSON text along with its type', async () => {
+    const marathon = await startServer((_req, res) => {
+      openStream(res);
+      res.write(frame('api_post_event', { appDefinition: { id: '/web' } }));
+    });
+    const { rec } = watch({ urls: [marathon.url] });
+    await waitFor('the event', () => rec.events.length >= 1);
+    expect(JSON.parse(rec.data[0]!)).toEqual({ appDefinition: { id: '/web' }, eventType: 'api_post_event', timestamp: '2024-01-01T00:00:00.000Z' });
+  });
+
+  it('drops an event past the line limit, asks for a resync, and keeps the stream and the next event', async () => {
+    const marathon = await startServer((_req, res) => {
+      openStream(res);
+      // 3 MiB in 64 KiB writes, past a 1 MiB limit: dropped, never buffered whole.
+      res.write('event: api_post_event\r\ndata: {"eventType":"api_post_event","x":"');
+      const piece = 'x'.repeat(64 * 1024);
+      for (let i = 0; i < 48; i++) res.write(piece);
+      res.write('"}\r\n\r\n');
+      res.write(frame('status_update_event', { taskStatus: 'TASK_RUNNING' }));
+    });
+    const { rec } = watch({ urls: [marathon.url], maxLineLength: 1024 * 1024 });
+    await waitFor('the event after the oversized one', () => rec.events.length >= 1);
+    expect(rec.events).toEqual(['status_update_event']);
+    expect(rec.resyncs).toHaveLength(1);
+    expect(rec.resyncs[0]).toMatch(/oversized Marathon event \(api_post_event\)/);
+    const warn = rec.logs.find((l) => l.level === 'warn' && /oversized/.test(l.msg));
+    expect(warn?.msg).toMatch(/full resync/);
+    expect(marathon.requests).toHaveLength(1);
+    expect(rec.disconnected).toEqual([]);
   });
 
   it('skips a malformed payload and keeps the stream', async () => {

@@ -131,6 +131,9 @@ const ROWS: ReadonlyArray<[string[], keyof Settings, unknown]> = [
   [['--admin-port', '19090'], 'adminPort', 19090],
   [['--appid-port', '19091'], 'appidPort', 19091],
   [['--bind-address', '127.0.0.1'], 'bindAddress', '127.0.0.1'],
+  // hardened edges (issue 14)
+  [[], 'sseMaxLineLength', 16 * 1024 * 1024],
+  [['--sse-max-line-length', '1048576'], 'sseMaxLineLength', 1048576],
 ];
 
 describe('every flag reaches its field', () => {
