@@ -15,7 +15,7 @@
 import http, { type ClientRequest, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { BasicAuth, DcosServiceAccount } from './auth.js';
-import { backoffPolicy, nextDelay, type BackoffPolicy } from './backoff.js';
+import { backoffPolicy, delayAfter, type BackoffPolicy } from './backoff.js';
 import { MarathonAuthError } from './errors.js';
 import { silentLog, type LogFn } from './log.js';
 import { redactUrl, scrubSecrets } from './redact.js';
@@ -74,7 +74,7 @@ type Outcome =
   | { kind: 'closed' }
   | { kind: 'auth'; error: MarathonAuthError }
   | { kind: 'stalled'; livedMs: number; reason: string }
-  | { kind: 'ended'; livedMs: number; reason: string };
+  | { kind: 'ended'; livedMs: number; reason: string; clean?: boolean; events?: number };
 
 export function watchEvents(opts: WatchEventsOptions): EventWatcher {
   const log = opts.log ?? silentLog;
@@ -107,17 +107,19 @@ export function watchEvents(opts: WatchEventsOptions): EventWatcher {
     }
   }
 
-  function deliver(data: string, url: string): void {
-    if (data === '') return;
+  /** Reports one SSE event's data; true when it was a wanted event, handed to onEvent. */
+  function deliver(data: string, url: string): boolean {
+    if (data === '') return false;
     const parsed = eventTypeOf(data);
     if ('error' in parsed) {
       // One bad payload says nothing about the stream: skip it, keep reading.
       log('warn', { url, error: parsed.error, data: data.slice(0, 200) }, 'skipping malformed Marathon event');
-      return;
+      return false;
     }
-    if (wanted.size > 0 && !wanted.has(parsed.type)) return;
+    if (wanted.size > 0 && !wanted.has(parsed.type)) return false;
     log('debug', { url, eventType: parsed.type }, 'Marathon event');
     guarded('onEvent', () => opts.onEvent(parsed.type, data));
+    return true;
   }
 
   async function streamOnce(target: MarathonTarget): Promise<Outcome> {
@@ -140,6 +142,7 @@ export function watchEvents(opts: WatchEventsOptions): EventWatcher {
       let settled = false;
       let request: ClientRequest | undefined;
       let connectedAt: number | undefined;
+      let delivered = 0;
       let timer: NodeJS.Timeout | undefined;
 
       const finish = (outcome: Outcome): void => {
@@ -223,9 +226,10 @@ export function watchEvents(opts: WatchEventsOptions): EventWatcher {
           res.setEncoding('utf8');
           res.on('data', (chunk: string) => {
             armLiveness();
-            for (const event of parser.push(chunk)) deliver(event.data, safeUrl);
+            for (const event of parser.push(chunk)) if (deliver(event.data, safeUrl)) delivered++;
           });
-          res.on('end', () => finish({ kind: 'ended', livedMs: lived(), reason: 'Marathon closed the event stream' }));
+          // A normal end of the response: with events delivered, a healthy server (see backoff.ts).
+          res.on('end', () => finish({ kind: 'ended', livedMs: lived(), reason: 'Marathon closed the event stream', clean: true, events: delivered }));
           res.on('error', (err) => finish({ kind: 'ended', livedMs: lived(), reason: scrub(err.message) }));
           res.on('close', () => finish({ kind: 'ended', livedMs: lived(), reason: 'event stream connection closed' }));
         };
@@ -289,9 +293,14 @@ export function watchEvents(opts: WatchEventsOptions): EventWatcher {
         log('warn', { reason: outcome.reason }, 'Marathon event stream stalled; reconnecting');
         continue;
       }
-      const { delayMs, nextBaseMs } = nextDelay(policy, baseMs, outcome.livedMs, random());
+      const end = { livedMs: outcome.livedMs, clean: outcome.clean ?? false, events: outcome.events ?? 0 };
+      const { delayMs, nextBaseMs } = delayAfter(policy, baseMs, end, random());
       baseMs = nextBaseMs;
-      log('warn', { reason: outcome.reason, retryInMs: delayMs }, 'Marathon event stream unavailable');
+      if (end.clean && end.events > 0) {
+        log('info', { reason: outcome.reason, events: end.events, retryInMs: delayMs }, 'Marathon ended the event stream cleanly; reconnecting at once');
+      } else {
+        log('warn', { reason: outcome.reason, retryInMs: delayMs }, 'Marathon event stream unavailable');
+      }
       await sleep(delayMs);
     }
     state.connected = false;

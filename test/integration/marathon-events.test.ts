@@ -59,6 +59,14 @@ function heartbeat(res: ServerResponse, everyMs: number, count: number): void {
   timers.push(t);
 }
 
+/** A stream with one event, then ended cleanly or kept alive with heartbeats. */
+function oneEventThen(res: ServerResponse, then: 'end' | 'heartbeats'): void {
+  openStream(res);
+  res.write(frame('status_update_event'));
+  if (then === 'end') res.end();
+  else heartbeat(res, 100, 50);
+}
+
 async function waitFor(what: string, cond: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {
@@ -83,7 +91,7 @@ function watch(overrides: Partial<WatchEventsOptions> & { urls: string[] }): { r
     eventTypes: ['api_post_event', 'health_status_changed_event', 'status_update_event'],
     maxBackoffSeconds: 2,
     livenessMs: 2000,
-    backoff: { initialMs: 50 },
+    backoff: { initialMs: 50, minGapMs: 20 },
     random: () => 0.5,
     onEvent: (type, data) => {
       rec.events.push(type);
@@ -211,15 +219,40 @@ describe('event stream watcher', () => {
 
   it('reconnects after the server drops the stream and calls onConnected again', async () => {
     const marathon = await startServer((_req, res, n) => {
-      openStream(res);
-      res.write(frame('status_update_event'));
-      if (n === 1) res.end();
-      else heartbeat(res, 100, 50);
+      oneEventThen(res, n === 1 ? 'end' : 'heartbeats');
     });
     const { rec, watcher } = watch({ urls: [marathon.url] });
     await waitFor('reconnect', () => rec.connected.length >= 2 && rec.events.length >= 2);
     expect(rec.disconnected).toEqual(['Marathon closed the event stream']);
     expect(watcher.state()).toMatchObject({ connected: true, reconnects: 1 });
+  });
+
+  it('reconnects at once after each clean end that delivered events, with no growing backoff', async () => {
+    const marathon = await startServer((_req, res, n) => {
+      oneEventThen(res, n <= 6 ? 'end' : 'heartbeats');
+    });
+    // A 4 s initial backoff: before this policy, six clean ends took 2 + 3 + 4.5 + ... seconds.
+    const { rec } = watch({ urls: [marathon.url], backoff: { initialMs: 4000, minGapMs: 20 }, maxBackoffSeconds: 60 });
+    await waitFor('seven connections', () => rec.connected.length >= 7, 3000);
+    expect(rec.disconnected).toEqual(Array(6).fill('Marathon closed the event stream'));
+    expect(rec.logs.filter((l) => /reconnecting at once/.test(l.msg))).toHaveLength(6);
+  });
+
+  it('after a clean end, a failed reconnect backs off from the initial delay', async () => {
+    const marathon = await startServer((_req, res, n) => {
+      if (n === 2) {
+        res.writeHead(503);
+        res.end();
+        return;
+      }
+      oneEventThen(res, n === 1 ? 'end' : 'heartbeats');
+    });
+    const { rec } = watch({ urls: [marathon.url], backoff: { initialMs: 400, minGapMs: 0 }, random: () => 0.999 });
+    await waitFor('third request', () => marathon.requests.length >= 3);
+    const [first, second, third] = marathon.requests.map((r) => r.at) as [number, number, number];
+    expect(second - first).toBeLessThan(300);
+    expect(third - second).toBeGreaterThanOrEqual(350);
+    expect(rec.logs.some((l) => l.level === 'warn' && /503/.test(String(l.obj['reason'])))).toBe(true);
   });
 
   it('rotates to the next URL when a master is down or electing', async () => {
@@ -308,10 +341,7 @@ describe('event stream watcher', () => {
         res.end();
         return;
       }
-      openStream(res);
-      res.write(frame('status_update_event'));
-      if (n === 1) res.end();
-      else heartbeat(res, 100, 50);
+      oneEventThen(res, n === 1 ? 'end' : 'heartbeats');
     });
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const { rec } = watch({
