@@ -13,6 +13,7 @@ import {
   LruCache, createConfigWriter, createController, createHaproxyDriver, createHostResolver, createRenderer, prepareCertificates, startTriggers,
   type Controller,
 } from './controller/index.js';
+import { removeTempFiles } from './haproxy/index.js';
 import { createLogger } from './log.js';
 import { createMarathonClient } from './marathon/index.js';
 import type { Settings } from './settings.js';
@@ -59,6 +60,8 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
   const log = deps.log ?? createLogger({ level: settings.logLevel, format: settings.logFormat });
   await mkdir(settings.runDir, { recursive: true });
   await mkdir(dirname(settings.haproxyConfig), { recursive: true });
+  // A run killed mid-write leaves temp files (also those of versions that wrote them beside the config).
+  await removeTempFiles(dirname(settings.haproxyConfig), { legacy: true });
 
   const certs = await prepareCertificates(settings, deps.env, log);
   const renderOptions: RenderOptions = {
