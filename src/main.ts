@@ -34,6 +34,31 @@ function version(): string {
   }
 }
 
+/** Every address, for an HAProxy `src` match: what an empty --admin-write-networks means. */
+export const ALL_NETWORKS = '0.0.0.0/0 ::/0';
+
+function adminPlaneValues(s: Settings): Pick<BuiltinValues, 'adminBindAddress' | 'adminWriteNetworks'> {
+  return {
+    adminBindAddress: s.adminBindAddress,
+    adminWriteNetworks: s.adminWriteNetworks.length > 0 ? s.adminWriteNetworks.join(' ') : ALL_NETWORKS,
+  };
+}
+
+/**
+ * The admin-plane flags work through placeholders of the HEAD template: an operator's own HEAD
+ * (env or file) or an ejs template without them would silently not apply them. Says so.
+ */
+export function adminPlaneWarnings(s: Settings, head: string | undefined): string[] {
+  const out: string[] = [];
+  const check = (flag: string, placeholder: string): void => {
+    if (head === undefined) out.push(`${flag} is set, but the ejs template in use must apply it itself (placeholder {${placeholder}} of the default HEAD)`);
+    else if (!head.includes(`{${placeholder}}`)) out.push(`${flag} is set, but the HAPROXY_HEAD in use has no {${placeholder}}: it is not applied (see docs/compat.md)`);
+  };
+  if (s.adminWriteNetworks.length > 0) check('--admin-write-networks', 'adminWriteNetworks');
+  if (s.adminBindAddress !== s.bindAddress) check('--admin-bind-address', 'adminBindAddress');
+  return out;
+}
+
 export function builtinValues(s: Settings): BuiltinValues {
   const options = s.globalDefaultOptions.map((o) => `  option ${o}\n`).join('');
   return {
@@ -43,6 +68,7 @@ export function builtinValues(s: Settings): BuiltinValues {
     // Port 0 would make HAProxy connect to the client's own destination port (a loop back into
     // :9090), so with the status server off the backend gets a server that is never used.
     controllerServer: s.statusPort > 0 ? `127.0.0.1:${s.statusPort}` : '127.0.0.1:1 disabled',
+    ...adminPlaneValues(s),
   };
 }
 
@@ -77,6 +103,7 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
     files: readTemplateDir(settings.templatesDir),
     env: deps.env,
   });
+  for (const w of adminPlaneWarnings(settings, settings.ejsTemplate ? undefined : templates['HEAD']?.text)) log.warn({}, w);
   let ejs;
   if (settings.ejsTemplate) {
     try {
