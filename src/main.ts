@@ -45,14 +45,15 @@ function adminPlaneValues(s: Settings): Pick<BuiltinValues, 'adminBindAddress' |
 }
 
 /**
- * The admin-plane flags work through placeholders of the HEAD template: an operator's own HEAD
- * (env or file) or an ejs template without them would silently not apply them. Says so.
+ * The admin-plane flags work through placeholders of the HEAD template (`m.builtins.*` in an ejs
+ * template): an operator's own HEAD (env or file) or ejs template without them would silently
+ * not apply them. Says so.
  */
-export function adminPlaneWarnings(s: Settings, head: string | undefined): string[] {
+export function adminPlaneWarnings(s: Settings, template: { readonly kind: 'head' | 'ejs'; readonly text: string }): string[] {
   const out: string[] = [];
   const check = (flag: string, placeholder: string): void => {
-    if (head === undefined) out.push(`${flag} is set, but the ejs template in use must apply it itself (placeholder {${placeholder}} of the default HEAD)`);
-    else if (!head.includes(`{${placeholder}}`)) out.push(`${flag} is set, but the HAPROXY_HEAD in use has no {${placeholder}}: it is not applied (see docs/compat.md)`);
+    const [needle, what] = template.kind === 'head' ? [`{${placeholder}}`, 'HAPROXY_HEAD'] : [`builtins.${placeholder}`, 'ejs template'];
+    if (!template.text.includes(needle)) out.push(`${flag} is set, but the ${what} in use has no ${needle}: it is not applied (see docs/compat.md)`);
   };
   if (s.adminWriteNetworks.length > 0) check('--admin-write-networks', 'adminWriteNetworks');
   if (s.adminBindAddress !== s.bindAddress) check('--admin-bind-address', 'adminBindAddress');
@@ -103,11 +104,14 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
     files: readTemplateDir(settings.templatesDir),
     env: deps.env,
   });
-  for (const w of adminPlaneWarnings(settings, settings.ejsTemplate ? undefined : templates['HEAD']?.text)) log.warn({}, w);
   let ejs;
-  if (settings.ejsTemplate) {
+  if (!settings.ejsTemplate) {
+    for (const w of adminPlaneWarnings(settings, { kind: 'head', text: templates['HEAD']?.text ?? '' })) log.warn({}, w);
+  } else {
     try {
-      ejs = compileEjsTemplate(readFileSync(settings.ejsTemplate, 'utf8'), settings.ejsTemplate);
+      const text = readFileSync(settings.ejsTemplate, 'utf8');
+      for (const w of adminPlaneWarnings(settings, { kind: 'ejs', text })) log.warn({}, w);
+      ejs = compileEjsTemplate(text, settings.ejsTemplate);
     } catch (err) {
       log.fatal({ file: settings.ejsTemplate, error: (err as Error).message }, 'cannot compile the ejs template');
       return 2;

@@ -25,10 +25,14 @@ describe('admin plane flags', () => {
   });
 
   it('says when the HEAD in use cannot apply them, and only then', () => {
-    expect(adminPlaneWarnings(settings(RESTRICTED), DEFAULT_HEAD)).toEqual([]);
-    expect(adminPlaneWarnings(settings([]), MARATHON_LB_HEAD)).toEqual([]);
-    const warnings = adminPlaneWarnings(settings(RESTRICTED), MARATHON_LB_HEAD);
+    expect(adminPlaneWarnings(settings(RESTRICTED), { kind: 'head', text: DEFAULT_HEAD })).toEqual([]);
+    expect(adminPlaneWarnings(settings([]), { kind: 'head', text: MARATHON_LB_HEAD })).toEqual([]);
+    const warnings = adminPlaneWarnings(settings(RESTRICTED), { kind: 'head', text: MARATHON_LB_HEAD });
     expect(warnings).toEqual([expect.stringContaining('--admin-write-networks'), expect.stringContaining('--admin-bind-address')]);
-    expect(adminPlaneWarnings(settings(RESTRICTED), undefined)[0]).toContain('ejs template');
+    // The shipped ejs example binds where --admin-bind-address says, and has no write endpoint.
+    const example = readFileSync('templates/examples/listen-per-app.cfg.ejs', 'utf8');
+    expect(adminPlaneWarnings(settings(RESTRICTED), { kind: 'ejs', text: example })).toEqual([
+      expect.stringContaining('--admin-write-networks is set, but the ejs template in use has no builtins.adminWriteNetworks'),
+    ]);
   });
 });
