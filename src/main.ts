@@ -13,6 +13,7 @@ import {
   ClusterModel, LruCache, createConfigWriter, createController, createHaproxyDriver, createHostResolver, createRenderer, prepareCertificates, startTriggers,
   type Controller,
 } from './controller/index.js';
+import { removeTempFiles } from './haproxy/index.js';
 import { createLogger } from './log.js';
 import { createMarathonClient } from './marathon/index.js';
 import { normalizeOptionsFrom } from './model/index.js';
@@ -34,6 +35,32 @@ function version(): string {
   }
 }
 
+/** Every address, for an HAProxy `src` match: what an empty --admin-write-networks means. */
+export const ALL_NETWORKS = '0.0.0.0/0 ::/0';
+
+function adminPlaneValues(s: Settings): Pick<BuiltinValues, 'adminBindAddress' | 'adminWriteNetworks'> {
+  return {
+    adminBindAddress: s.adminBindAddress,
+    adminWriteNetworks: s.adminWriteNetworks.length > 0 ? s.adminWriteNetworks.join(' ') : ALL_NETWORKS,
+  };
+}
+
+/**
+ * The admin-plane flags work through placeholders of the HEAD template (`m.builtins.*` in an ejs
+ * template): an operator's own HEAD (env or file) or ejs template without them would silently
+ * not apply them. Says so.
+ */
+export function adminPlaneWarnings(s: Settings, template: { readonly kind: 'head' | 'ejs'; readonly text: string }): string[] {
+  const out: string[] = [];
+  const check = (flag: string, placeholder: string): void => {
+    const [needle, what] = template.kind === 'head' ? [`{${placeholder}}`, 'HAPROXY_HEAD'] : [`builtins.${placeholder}`, 'ejs template'];
+    if (!template.text.includes(needle)) out.push(`${flag} is set, but the ${what} in use has no ${needle}: it is not applied (see docs/compat.md)`);
+  };
+  if (s.adminWriteNetworks.length > 0) check('--admin-write-networks', 'adminWriteNetworks');
+  if (s.adminBindAddress !== s.bindAddress) check('--admin-bind-address', 'adminBindAddress');
+  return out;
+}
+
 export function builtinValues(s: Settings): BuiltinValues {
   const options = s.globalDefaultOptions.map((o) => `  option ${o}\n`).join('');
   return {
@@ -43,6 +70,7 @@ export function builtinValues(s: Settings): BuiltinValues {
     // Port 0 would make HAProxy connect to the client's own destination port (a loop back into
     // :9090), so with the status server off the backend gets a server that is never used.
     controllerServer: s.statusPort > 0 ? `127.0.0.1:${s.statusPort}` : '127.0.0.1:1 disabled',
+    ...adminPlaneValues(s),
   };
 }
 
@@ -60,6 +88,8 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
   const log = deps.log ?? createLogger({ level: settings.logLevel, format: settings.logFormat });
   await mkdir(settings.runDir, { recursive: true });
   await mkdir(dirname(settings.haproxyConfig), { recursive: true });
+  // A run killed mid-write leaves temp files (also those of versions that wrote them beside the config).
+  await removeTempFiles(dirname(settings.haproxyConfig), { legacy: true });
 
   const certs = await prepareCertificates(settings, deps.env, log);
   const renderOptions: RenderOptions = {
@@ -76,9 +106,13 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
     env: deps.env,
   });
   let ejs;
-  if (settings.ejsTemplate) {
+  if (!settings.ejsTemplate) {
+    for (const w of adminPlaneWarnings(settings, { kind: 'head', text: templates['HEAD']?.text ?? '' })) log.warn({}, w);
+  } else {
     try {
-      ejs = compileEjsTemplate(readFileSync(settings.ejsTemplate, 'utf8'), settings.ejsTemplate);
+      const text = readFileSync(settings.ejsTemplate, 'utf8');
+      for (const w of adminPlaneWarnings(settings, { kind: 'ejs', text })) log.warn({}, w);
+      ejs = compileEjsTemplate(text, settings.ejsTemplate);
     } catch (err) {
       log.fatal({ file: settings.ejsTemplate, error: (err as Error).message }, 'cannot compile the ejs template');
       return 2;

@@ -34,6 +34,8 @@ export interface Settings {
   readonly minServPortIpPerTask: number;
   readonly maxServPortIpPerTask: number;
   readonly maxBackoff: number;
+  /** Longest SSE line / event data kept (characters); longer events are dropped and resynced. */
+  readonly sseMaxLineLength: number;
   readonly syslogSocket: string;
   readonly logFormat: string;
   readonly logLevel: string;
@@ -78,6 +80,10 @@ export interface Settings {
   readonly appidPort: number;
   /** Address those frontends bind to; `*` = all IPv4 addresses. */
   readonly bindAddress: string;
+  /** Address the :9090 admin section binds to (default: bindAddress). */
+  readonly adminBindAddress: string;
+  /** Networks allowed to use the admin plane's write endpoints (/_mlb_signal/*); empty = everyone. */
+  readonly adminWriteNetworks: readonly string[];
   /** FRAMEWORK_NAME: the LB's own app id, skipped. */
   readonly frameworkName: string | undefined;
   /** HAPROXY_GLOBAL_DEFAULT_OPTIONS. */

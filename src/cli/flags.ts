@@ -106,6 +106,11 @@ export const FLAGS: readonly FlagSpec[] = [
   ours(value('admin-port', 'int', 9090, 'Port of the :9090 stats and admin section.')),
   ours(value('appid-port', 'int', 9091, 'Port of the :9091 X-Marathon-App-Id frontend.')),
   ours(value('bind-address', 'string', '*', 'Address the well-known frontends bind to (`*` = all IPv4 addresses).')),
+
+  // --- hardened edges (issue 14): event-stream bounds, admin plane restrictions ---
+  ours(value('sse-max-line-length', 'int', 16 * 1024 * 1024, 'Longest line (and event data) kept from Marathon\'s event stream, in characters (bytes for ASCII JSON). A longer event is dropped with a warning and a full resync.')),
+  ours(value('admin-bind-address', 'string', undefined, 'Address the :9090 admin section binds to, e.g. 127.0.0.1 or an internal interface\'s address. Default: --bind-address (every IPv4 address, as marathon-lb).', { defaultDoc: '(--bind-address)' })),
+  ours(value('admin-write-networks', 'string', '', 'Comma-separated networks (CIDR or single addresses, IPv4 or IPv6) allowed to use /_mlb_signal/* and any other write on the admin port (a method other than GET or HEAD); anyone else gets 403. Empty = everyone, as marathon-lb.')),
 ];
 
 export const FLAG_BY_NAME: ReadonlyMap<string, FlagSpec> = new Map(FLAGS.map((f) => [f.name, f]));

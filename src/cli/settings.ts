@@ -2,6 +2,7 @@
 // Pure: no file reads (the shell passes the credential file's text in), no clock, no logging.
 // Defaults come from the flag table, so a flag absent from argv gets exactly what the docs say.
 
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { DEFAULT_GLOBAL_OPTIONS, type DcosCredentials, type Mode, type Settings } from '../settings.js';
 import type { RawArgs } from './args.js';
@@ -108,6 +109,21 @@ class Reader {
     const last = raw.some(Array.isArray) ? raw[raw.length - 1] : raw;
     return (Array.isArray(last) ? last : [last]).map(String);
   }
+}
+
+/** A comma list of networks (`10.0.0.0/8`, `fd00::/8`, or one address); each entry checked. */
+function networkList(r: Reader, name: string): string[] {
+  const entries = (r.text(name) ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '');
+  for (const e of entries) {
+    const [address = '', prefix, extra] = e.split('/');
+    const family = isIP(address);
+    const maxPrefix = family === 6 ? 128 : 32;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= maxPrefix);
+    if (family === 0 || !prefixOk || extra !== undefined) {
+      r.problem(`--${name}`, `argument --${name}: '${e}' is not an IPv4 or IPv6 address or network (like 10.0.0.0/8 or fd00::/8)`);
+    }
+  }
+  return [...new Set(entries)];
 }
 
 function lastScalar(raw: unknown): string {
@@ -296,6 +312,7 @@ export function buildSettings(input: SettingsInput): SettingsResult {
     minServPortIpPerTask: minServ,
     maxServPortIpPerTask: maxServ,
     maxBackoff: r.int('max-backoff', 0),
+    sseMaxLineLength: r.int('sse-max-line-length', 1024),
     syslogSocket: r.string('syslog-socket'),
     logFormat: r.string('log-format'),
     logLevel,
@@ -323,6 +340,8 @@ export function buildSettings(input: SettingsInput): SettingsResult {
     adminPort: r.int('admin-port', 1, 65535),
     appidPort: r.int('appid-port', 1, 65535),
     bindAddress: r.string('bind-address'),
+    adminBindAddress: r.text('admin-bind-address') || r.string('bind-address'),
+    adminWriteNetworks: networkList(r, 'admin-write-networks'),
     frameworkName: env['FRAMEWORK_NAME'] === '' ? undefined : env['FRAMEWORK_NAME'],
     globalDefaultOptions: globalDefaultOptions(env['HAPROXY_GLOBAL_DEFAULT_OPTIONS']),
   };

@@ -11,7 +11,7 @@ export function renderTemplateDocs(): string {
   out += 'Templates are filled by `{placeholder}` substitution only: `{{` and `}}` are literal braces, and an unknown placeholder ';
   out += 'is an error that excludes the app whose label used it (or, for a global template, keeps the last good config). ';
   out += 'Raw templates are emitted verbatim. Operators\' global templates may also use the install placeholders ';
-  out += '`{luaDir}`, `{runDir}`, `{pidFile}`, `{statusPort}`, `{adminPort}`, `{httpPort}`, `{httpsPort}`, `{appidPort}`, `{bindAddress}`, `{hardStopAfter}`, `{controllerServer}`.\n\n';
+  out += '`{luaDir}`, `{runDir}`, `{pidFile}`, `{statusPort}`, `{adminPort}`, `{httpPort}`, `{httpsPort}`, `{appidPort}`, `{bindAddress}`, `{hardStopAfter}`, `{controllerServer}`, `{adminBindAddress}`, `{adminWriteNetworks}` (space-separated networks for an HAProxy `src` match).\n\n';
   out += '| Template | Per-app label | Placeholders | What it renders |\n|---|---|---|---|\n';
   for (const t of TEMPLATES) {
     const label = t.overridable ? `\`HAPROXY_{n}_${t.name}\`` : 'global only';

@@ -21,7 +21,7 @@ export class TemplateError extends Error {
 /** Placeholders our built-in templates use beyond marathon-lb's (ports, paths of this install). */
 export const BUILTIN_PLACEHOLDERS = [
   'luaDir', 'runDir', 'pidFile', 'statusPort', 'adminPort', 'httpPort', 'httpsPort', 'appidPort',
-  'bindAddress', 'globalOptions', 'hardStopAfter', 'controllerServer',
+  'bindAddress', 'globalOptions', 'hardStopAfter', 'controllerServer', 'adminBindAddress', 'adminWriteNetworks',
 ] as const;
 export type BuiltinValues = Readonly<Record<(typeof BUILTIN_PLACEHOLDERS)[number], string>>;
 

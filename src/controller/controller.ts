@@ -7,6 +7,7 @@ import { recordPass, setSkippedApps, type Metrics, type StatusSnapshot, type Sta
 import { createLoop, type PassRequest, type ReconcileLoop } from './loop.js';
 import { reconcileOnce, type AppliedState, type PassOutcome, type ReconcileDeps } from './reconcile.js';
 import { statusSnapshot } from './status-snapshot.js';
+import type { Skipped } from '../model/types.js';
 
 export interface ControllerDeps extends ReconcileDeps {
   readonly metrics: Metrics;
@@ -30,6 +31,8 @@ export function createController(deps: ControllerDeps): Controller {
   let lastReload: { at: number; reasons: readonly string[]; ok: boolean } | undefined;
   /** Last logged skip text per app, so a skip is logged when it appears or changes, not every pass. */
   const loggedSkips = new Map<string, string>();
+  /** Every app's current skips (other groups left out), for the status page. */
+  const skipsByApp = new Map<string, Skipped[]>();
   let consistency = { checks: 0, differences: 0, lastDifferences: [] as readonly string[], drift: 0, lastDrift: undefined as number | undefined };
   let stream: Omit<StatusStream, 'mode'> = { connected: false, url: undefined, since: undefined, reconnects: 0 };
 
@@ -95,8 +98,13 @@ export function createController(deps: ControllerDeps): Controller {
       (byApp.get(s.appId) ?? byApp.set(s.appId, []).get(s.appId)!).push(s);
     }
     const looked = o.scope ?? new Set([...loggedSkips.keys(), ...byApp.keys()]);
+    if (o.scope === undefined && o.result !== 'error') skipsByApp.clear();
     for (const appId of looked) {
       const list = byApp.get(appId) ?? [];
+      if (o.result !== 'error') {
+        if (list.length > 0) skipsByApp.set(appId, list);
+        else skipsByApp.delete(appId);
+      }
       const key = JSON.stringify(list.map((s) => [s.index, s.reason, s.message]));
       if ((loggedSkips.get(appId) ?? '[]') === key) continue;
       if (list.length === 0) loggedSkips.delete(appId);
@@ -148,7 +156,7 @@ export function createController(deps: ControllerDeps): Controller {
     runPass: (trigger) => runRequest({ full: true, apps: [], reasons: trigger }),
     snapshot: () => statusSnapshot({
       settings, version: deps.version, applied, lastPass, lastReload, stream,
-      skipped: deps.cluster.model().skipped, consistency,
+      skipped: [...skipsByApp.values()].flat(), consistency,
     }),
     setStream(s) {
       stream = s;

@@ -158,7 +158,9 @@ async function incrementalPass(
       stale.add(appId);
     }
     skipped.push(...skips, ...rendered.excluded);
-    services.set(appId, list);
+    // Only what makes it into the config counts as served.
+    const left = new Set(rendered.excluded.map((e) => e.index));
+    services.set(appId, left.size === 0 ? list : list.filter((s) => !left.has(s.index)));
     for (const s of lastGood ?? []) delta.set(s.backend, undefined);
     for (const [name, b] of rendered.backends) delta.set(name, b);
   }
@@ -236,12 +238,11 @@ function once<T>(f: () => T): () => T {
  * the desired state. Returns the differences found (empty when HAProxy was right).
  */
 async function correctLive(deps: ReconcileDeps, desired: ReadonlyMap<string, BackendDesired>, only?: ReadonlySet<string>): Promise<string[] | undefined> {
-  const read = deps.haproxy.readServers;
-  if (!read || deps.settings.dry) return undefined;
+  if (!deps.haproxy.readServers || deps.settings.dry) return undefined;
   const names = only ? [...only] : [...desired.keys()];
   let rows;
   try {
-    rows = await read(only ? names : undefined);
+    rows = await deps.haproxy.readServers(only ? names : undefined);
   } catch {
     return undefined; // no admin socket (no HAProxy yet, or --command without one): nothing to compare
   }
@@ -274,8 +275,10 @@ async function fullPass(
     }
     const plan: Plan = planChange(applied?.desired, desired);
     const drift = countDrift && applied ? driftOf(applied.desired, desired) : undefined;
+    // Only what makes it into the config counts as served (render may have left services out).
+    const inConfig = (): Model => ({ services: model.services.filter((s) => desired.backends.has(s.backend) || desired.frame !== ''), skipped: [] });
     const nextApplied = (retired = 0): AppliedState => ({
-      desired: { ...desired, backends: new Map(desired.backends) }, byApp: byApp(model), stale: new Set(stale), retired, at: started,
+      desired: { ...desired, backends: new Map(desired.backends) }, byApp: byApp(inConfig()), stale: new Set(stale), retired, at: started,
     });
     if (plan.kind === 'noop') {
       if (!applied) return done({ result: 'noop', reasons: [], skipped, stale, drift });

@@ -1,4 +1,8 @@
 // Builds the status page's data from the controller's state. Pure.
+//
+// The page lists as served only what the config serves: the applied state holds only services
+// that made it into the config (reconcile.ts leaves out those render or HAProxy excluded), and a
+// service left out is shown among the skipped, with its reason.
 
 import type { StatusConsistency, StatusSnapshot, StatusStream } from '../admin/index.js';
 import type { Settings } from '../settings.js';

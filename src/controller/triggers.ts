@@ -60,7 +60,9 @@ export async function startTriggers(d: TriggerDeps): Promise<Triggers> {
         caCert: settings.marathonCaCert,
         eventTypes: [...RELEVANT_EVENTS],
         maxBackoffSeconds: settings.maxBackoff,
+        maxLineLength: settings.sseMaxLineLength,
         onEvent,
+        onResyncNeeded: () => loop.markDirty('oversized event dropped'),
         onConnected: (url) => {
           const s = watcher.state();
           controller.setStream({ connected: true, url, since: new Date().toISOString(), reconnects: s.reconnects });

@@ -2,8 +2,8 @@
 // half-written file, and a rejected candidate leaves every current file untouched.
 //
 // The config references its map files by absolute path in the config directory. To validate a
-// candidate with NEW maps without touching the live ones, the maps are written as hidden temp
-// files beside their targets and a copy of the candidate config, with each map path pointed at
+// candidate with NEW maps without touching the live ones, the maps are written as temp files
+// (in the writer's `<config dir>/.mlb-tmp/`, see write.ts) and a copy of the candidate config, with each map path pointed at
 // its temp file, is what `haproxy -c` checks. Only when HAProxy accepts it are the maps renamed
 // into place, then the config (a reload that starts between the two renames reads the new maps
 // with the old config: map files are plain data, so that is harmless).
@@ -11,7 +11,7 @@
 import { rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { validateConfig, type ValidationAlert } from './validate.js';
-import { archive, readIfExists, syncDir, writeAtomic, writeTemp } from './write.js';
+import { archive, readIfExists, removeTempFiles, syncDir, writeAtomic, writeTemp } from './write.js';
 
 export interface ApplyFilesOptions {
   readonly configPath: string;
@@ -43,8 +43,22 @@ export function repointPaths(config: string, replacements: ReadonlyArray<{ from:
   return out;
 }
 
+/**
+ * Validates and writes the files. Every apply starts and ends with an empty temp directory:
+ * whatever a killed run left there is removed first, and nothing of this apply stays after it,
+ * whether it wrote, found nothing to change, was rejected or failed.
+ */
 export async function applyConfigFiles(o: ApplyFilesOptions): Promise<ApplyFilesResult> {
   const dir = dirname(o.configPath);
+  await removeTempFiles(dir);
+  try {
+    return await applyFiles(o, dir);
+  } finally {
+    await removeTempFiles(dir);
+  }
+}
+
+async function applyFiles(o: ApplyFilesOptions, dir: string): Promise<ApplyFilesResult> {
   const maps = Object.keys(o.maps).sort().map((name) => ({ name, path: join(dir, name), text: o.maps[name]! }));
   const current = await readIfExists(o.configPath);
   const mapChanged = await Promise.all(maps.map(async (m) => (await readIfExists(m.path)) !== m.text));

@@ -1,13 +1,18 @@
-// Files HAProxy reads are never seen half-written: each is written to a temporary file in the
-// SAME directory (rename is only atomic within one filesystem; marathon-lb's copy from /tmp
-// was not), flushed to disk, then renamed over the target.
+// Files HAProxy reads are never seen half-written: each is written to a temporary file on the
+// SAME filesystem (rename is only atomic within one; marathon-lb's copy from /tmp was not),
+// flushed to disk, then renamed over the target.
+//
+// Temp files: all of them live in one place, `<target dir>/.mlb-tmp/`, a directory of the
+// writer's own (beside the target, so the same filesystem). The writer is its only user, so
+// anything in it is garbage once no write is under way: `removeTempFiles` empties it, at start
+// (a controller killed mid-write leaves its temp files behind) and after every apply.
 //
 // Archive: previous versions are kept NEXT TO the file, in `<dir>/.archive/<name>.1` (newest)
 // .. `<name>.N`, rather than in /tmp like marathon-lb (/tmp/hap_cfg.N): /tmp is often cleaned or
 // a different filesystem, and the config directory is where an operator looks.
 
 import { randomBytes } from 'node:crypto';
-import { chmod, copyFile, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export async function readIfExists(path: string): Promise<string | undefined> {
@@ -27,13 +32,39 @@ async function modeOf(path: string): Promise<number> {
   }
 }
 
+/** The writer's temp directory for targets in `dir`. */
+export const TEMP_DIR_NAME = '.mlb-tmp';
+export const tempDirOf = (dir: string): string => join(dir, TEMP_DIR_NAME);
+
+/** Temp files of earlier versions, written straight beside their target: `.<name>.<pid>.<hex8>.<suffix>`. */
+const LEGACY_TEMP = /^\..+\.\d+\.[0-9a-f]{8}\.(tmp|check)$/;
+
 /**
- * Writes `text` to a new temp file beside `path` (hidden, unique name), with the mode of the
- * current `path` (else 0644), fsynced. Returns the temp path; the caller renames or removes it.
+ * Removes every temp file of the writer for targets in `dir` (the whole `.mlb-tmp/`). Call it
+ * only when no write into `dir` is under way. With `legacy`, also the temp files that earlier
+ * versions left beside their targets (for the start of a run).
+ */
+export async function removeTempFiles(dir: string, opts: { legacy?: boolean } = {}): Promise<void> {
+  await rm(tempDirOf(dir), { recursive: true, force: true });
+  if (!opts.legacy) return;
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  await Promise.all(names.filter((n) => LEGACY_TEMP.test(n)).map((n) => rm(join(dir, n), { force: true })));
+}
+
+/**
+ * Writes `text` to a new temp file in `<dir of path>/.mlb-tmp/` (unique name), with the mode of
+ * the current `path` (else 0644), fsynced. Returns the temp path; the caller renames or removes it.
  */
 export async function writeTemp(path: string, text: string, suffix = 'tmp'): Promise<string> {
   const mode = await modeOf(path);
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.${suffix}`);
+  const tmpDir = tempDirOf(dirname(path));
+  await mkdir(tmpDir, { recursive: true, mode: 0o700 });
+  const tmp = join(tmpDir, `${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.${suffix}`);
   const fh = await open(tmp, 'wx', mode);
   try {
     await fh.writeFile(text);

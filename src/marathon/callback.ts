@@ -1,6 +1,6 @@
 // Legacy event mode for Marathon < 1.5 (`--event_subscriber http_callback`): Marathon POSTs
 // every event as JSON to a URL we register with /v2/eventSubscriptions. As with the SSE
-// watcher, an event only says which type of thing happened.
+// watcher, each wanted event is reported as its type and its raw JSON text.
 
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +16,7 @@ export interface CallbackReceiverOptions {
   /** What Marathon should call; a function gets the bound port (useful with port 0). */
   callbackUrl: string | ((boundPort: number) => string);
   client: MarathonClient;
-  /** The event's type and its raw JSON data (which names the apps that changed). */
+  /** A wanted event: its `eventType` and its raw JSON text (the POST body). */
   onEvent(type: string, data: string): void;
   /** When given, only these event types are reported. */
   eventTypes?: string[];

@@ -1,5 +1,9 @@
-// Watches Marathon's event stream (GET /v2/events, Server-Sent Events) and reports only that
-// "something of type X happened"; the controller re-reads the full state on every trigger.
+// Watches Marathon's event stream (GET /v2/events, Server-Sent Events) and reports each wanted
+// event as its type and its raw JSON text; the controller decides what to re-read from Marathon.
+//
+// An event too big to keep (a line or data past --sse-max-line-length) is dropped by the
+// parser. Its content is lost, so the watcher calls `onResyncNeeded(reason)`: the controller
+// must do a full read, as after a reconnect. The stream itself stays up.
 //
 // Why not the `eventsource` package: v4 runs on fetch, and Node 20's fetch can neither take a
 // custom CA (that needs an undici dispatcher; undici is not a dependency) nor show the bare
@@ -11,11 +15,11 @@
 import http, { type ClientRequest, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { BasicAuth, DcosServiceAccount } from './auth.js';
-import { backoffPolicy, nextDelay, type BackoffPolicy } from './backoff.js';
+import { backoffPolicy, delayAfter, type BackoffPolicy } from './backoff.js';
 import { MarathonAuthError } from './errors.js';
 import { silentLog, type LogFn } from './log.js';
 import { redactUrl, scrubSecrets } from './redact.js';
-import { createSseParser, eventTypeOf } from './sse-parser.js';
+import { createSseParser, DEFAULT_MAX_LINE_LENGTH, eventTypeOf } from './sse-parser.js';
 import { allSecrets, buildTargets, type MarathonTarget } from './targets.js';
 import { certificateAuthorities } from './tls.js';
 import { baseOfEventsUrl, eventsPath, joinUrl } from './urls.js';
@@ -31,8 +35,12 @@ export interface WatchEventsOptions {
   maxBackoffSeconds: number;
   /** No byte at all (event or heartbeat) for this long = dead stream. Default 30000. */
   livenessMs?: number;
-  /** The event's type and its raw JSON data (which names the apps that changed). */
+  /** Longest SSE line (and event data) kept, in characters; longer events are dropped. */
+  maxLineLength?: number;
+  /** A wanted event: its `eventType` and its raw JSON text (the SSE `data`). */
   onEvent(type: string, data: string): void;
+  /** Events were lost (an oversized event was dropped): the caller must read the full state. */
+  onResyncNeeded(reason: string): void;
   /** Called on every successful (re)connect with the Marathon base URL that serves the stream. */
   onConnected(url: string): void;
   onDisconnected(reason: string): void;
@@ -66,12 +74,13 @@ type Outcome =
   | { kind: 'closed' }
   | { kind: 'auth'; error: MarathonAuthError }
   | { kind: 'stalled'; livedMs: number; reason: string }
-  | { kind: 'ended'; livedMs: number; reason: string };
+  | { kind: 'ended'; livedMs: number; reason: string; clean?: boolean; events?: number };
 
 export function watchEvents(opts: WatchEventsOptions): EventWatcher {
   const log = opts.log ?? silentLog;
   const random = opts.random ?? Math.random;
   const livenessMs = opts.livenessMs ?? 30_000;
+  const maxLineLength = opts.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
   const policy = backoffPolicy(opts.maxBackoffSeconds, opts.backoff);
   const ca = certificateAuthorities(opts.caCert);
   const targets = buildTargets({
@@ -98,17 +107,19 @@ export function watchEvents(opts: WatchEventsOptions): EventWatcher {
     }
   }
 
-  function deliver(data: string, url: string): void {
-    if (data === '') return;
+  /** Reports one SSE event's data; true when it was a wanted event, handed to onEvent. */
+  function deliver(data: string, url: string): boolean {
+    if (data === '') return false;
     const parsed = eventTypeOf(data);
     if ('error' in parsed) {
       // One bad payload says nothing about the stream: skip it, keep reading.
       log('warn', { url, error: parsed.error, data: data.slice(0, 200) }, 'skipping malformed Marathon event');
-      return;
+      return false;
     }
-    if (wanted.size > 0 && !wanted.has(parsed.type)) return;
+    if (wanted.size > 0 && !wanted.has(parsed.type)) return false;
     log('debug', { url, eventType: parsed.type }, 'Marathon event');
     guarded('onEvent', () => opts.onEvent(parsed.type, data));
+    return true;
   }
 
   async function streamOnce(target: MarathonTarget): Promise<Outcome> {
@@ -131,6 +142,7 @@ export function watchEvents(opts: WatchEventsOptions): EventWatcher {
       let settled = false;
       let request: ClientRequest | undefined;
       let connectedAt: number | undefined;
+      let delivered = 0;
       let timer: NodeJS.Timeout | undefined;
 
       const finish = (outcome: Outcome): void => {
@@ -202,13 +214,22 @@ export function watchEvents(opts: WatchEventsOptions): EventWatcher {
           state.since = connectedAt;
           log('info', { url: safeUrl }, 'connected to the Marathon event stream');
           guarded('onConnected', () => opts.onConnected(safeUrl));
-          const parser = createSseParser();
+          const parser = createSseParser({
+            maxLineLength,
+            onDropped: (drop) => {
+              const reason = `dropped an oversized Marathon event${drop.event ? ` (${drop.event})` : ''}: over ${drop.limit} characters`;
+              log('warn', { url: safeUrl, eventType: drop.event || undefined, seen: drop.length, limit: drop.limit },
+                `${reason}; asking for a full resync (raise --sse-max-line-length if such events are expected)`);
+              guarded('onResyncNeeded', () => opts.onResyncNeeded(reason));
+            },
+          });
           res.setEncoding('utf8');
           res.on('data', (chunk: string) => {
             armLiveness();
-            for (const event of parser.push(chunk)) deliver(event.data, safeUrl);
+            for (const event of parser.push(chunk)) if (deliver(event.data, safeUrl)) delivered++;
           });
-          res.on('end', () => finish({ kind: 'ended', livedMs: lived(), reason: 'Marathon closed the event stream' }));
+          // A normal end of the response: with events delivered, a healthy server (see backoff.ts).
+          res.on('end', () => finish({ kind: 'ended', livedMs: lived(), reason: 'Marathon closed the event stream', clean: true, events: delivered }));
           res.on('error', (err) => finish({ kind: 'ended', livedMs: lived(), reason: scrub(err.message) }));
           res.on('close', () => finish({ kind: 'ended', livedMs: lived(), reason: 'event stream connection closed' }));
         };
@@ -272,9 +293,14 @@ export function watchEvents(opts: WatchEventsOptions): EventWatcher {
         log('warn', { reason: outcome.reason }, 'Marathon event stream stalled; reconnecting');
         continue;
       }
-      const { delayMs, nextBaseMs } = nextDelay(policy, baseMs, outcome.livedMs, random());
+      const end = { livedMs: outcome.livedMs, clean: outcome.clean ?? false, events: outcome.events ?? 0 };
+      const { delayMs, nextBaseMs } = delayAfter(policy, baseMs, end, random());
       baseMs = nextBaseMs;
-      log('warn', { reason: outcome.reason, retryInMs: delayMs }, 'Marathon event stream unavailable');
+      if (end.clean && end.events > 0) {
+        log('info', { reason: outcome.reason, events: end.events, retryInMs: delayMs }, 'Marathon ended the event stream cleanly; reconnecting at once');
+      } else {
+        log('warn', { reason: outcome.reason, retryInMs: delayMs }, 'Marathon event stream unavailable');
+      }
       await sleep(delayMs);
     }
     state.connected = false;

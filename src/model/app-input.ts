@@ -21,6 +21,9 @@ export function sanitizeLabels(labels: unknown): Record<string, string> {
   return out;
 }
 
+/** C0 controls (line breaks, tab, NUL, ...) and DEL. */
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
 export interface ValidApp {
   readonly id: string;
   readonly app: WireApp;
@@ -41,6 +44,14 @@ export function validateApps(apps: readonly unknown[], skipped: Skipped[]): Vali
     const wire = app as WireApp;
     if (typeof wire.id !== 'string' || wire.id === '' || wire.id === '/') {
       skipped.push({ appId: describe(wire.id), reason: 'INVALID_APP', message: `app ${describe(wire.id)} has no usable id` });
+      continue;
+    }
+    if (CONTROL_CHARACTER.test(wire.id)) {
+      // Backend, server and map entries are all made from the id: no config line can carry it.
+      skipped.push({
+        appId: wire.id, reason: 'UNSAFE_VALUE',
+        message: `app ${JSON.stringify(wire.id)}: the id contains a line break or another control character, which no HAProxy config line can carry`,
+      });
       continue;
     }
     if (wire.tasks !== undefined && wire.tasks !== null && !Array.isArray(wire.tasks)) {

@@ -1,7 +1,7 @@
 // validate + atomic apply against the real haproxy binary.
 import { chmod, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { applyConfigFiles, archivePath, runReloadCommand, validateConfig, writeFilesAtomically } from '../../src/haproxy/index.js';
+import { applyConfigFiles, archivePath, removeTempFiles, runReloadCommand, tempDirOf, validateConfig, writeFilesAtomically, writeTemp } from '../../src/haproxy/index.js';
 import { basicConfig, describeWithHaproxy, tempDir } from '../support/haproxy.js';
 import { rm } from 'node:fs/promises';
 
@@ -73,6 +73,46 @@ describeWithHaproxy('haproxy files', (bin) => {
     const r = await applyConfigFiles({ configPath, config: cfg, maps: { 'ip.map': 'not-an-ip be\n' }, validate: true, bin, archiveVersions: 0 });
     expect(r.ok).toBe(false);
     await expect(stat(join(dir, 'ip.map'))).rejects.toThrow();
+  });
+
+  /** Every file below `d`, relative, sorted. */
+  async function tree(d: string): Promise<string[]> {
+    const entries = await readdir(d, { recursive: true, withFileTypes: true });
+    return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(d.length + 1)).sort();
+  }
+
+  it('temp files live in <config dir>/.mlb-tmp/ and none is left after an apply, whatever its outcome', async () => {
+    const configPath = join(dir, 'haproxy.cfg');
+    const tmp = await writeTemp(configPath, 'x');
+    expect(tmp.startsWith(`${tempDirOf(dir)}/`)).toBe(true);
+    await rm(tmp);
+    const opts = { configPath, maps: { 'domain2backend.map': 'a.com be\n' }, validate: true, bin, archiveVersions: 2 };
+    const good = config(dir);
+    expect(await applyConfigFiles({ ...opts, config: good })).toMatchObject({ ok: true, changed: true });
+    expect(await applyConfigFiles({ ...opts, config: good })).toEqual({ ok: true, changed: false });
+    expect(await applyConfigFiles({ ...opts, config: config(dir, '  bogus-directive here\n'), maps: { 'domain2backend.map': 'b.com be\n' } })).toMatchObject({ ok: false });
+    expect(await applyConfigFiles({ ...opts, config: config(dir, '  balance first\n') })).toMatchObject({ ok: true, changed: true });
+    expect(await tree(dir)).toEqual(['.archive/haproxy.cfg.1', 'domain2backend.map', 'haproxy.cfg', 'haproxy.cfg.rejected']);
+  });
+
+  it('removes the temp files a killed run left: in .mlb-tmp at every apply, old-style ones beside the config at start', async () => {
+    const configPath = join(dir, 'haproxy.cfg');
+    const opts = { configPath, config: config(dir), maps: {}, validate: false, bin, archiveVersions: 0 };
+    expect(await applyConfigFiles(opts)).toMatchObject({ ok: true, changed: true });
+    // What a kill between writing and renaming leaves behind, in this version and the earlier one.
+    await writeTemp(configPath, 'half-applied');
+    await writeTemp(join(dir, 'domain2backend.map'), 'x', 'check');
+    await writeFile(join(dir, '.haproxy.cfg.4242.0badf00d.tmp'), 'old style');
+    await writeFile(join(dir, '.domain2backend.map.77.deadbeef.check'), 'old style');
+    await writeFile(join(dir, '.keep-me.tmp'), 'not ours');
+    expect((await tree(dir)).filter((f) => f.startsWith('.mlb-tmp/'))).toHaveLength(2);
+
+    // Nothing to change: still, the apply leaves the temp directory empty.
+    expect(await applyConfigFiles(opts)).toEqual({ ok: true, changed: false });
+    expect((await tree(dir)).filter((f) => f.startsWith('.mlb-tmp/'))).toEqual([]);
+
+    await removeTempFiles(dir, { legacy: true });
+    expect(await tree(dir)).toEqual(['.keep-me.tmp', 'haproxy.cfg']);
   });
 
   it('writeFilesAtomically writes every file', async () => {

@@ -58,11 +58,15 @@ describe('callback receiver', () => {
     );
     const client = createMarathonClient({ urls: [marathon.url] });
     const events: string[] = [];
+    const bodies: string[] = [];
     const receiver = await startCallbackReceiver({
       listen: { host: '127.0.0.1', port: 0 },
       callbackUrl: (port) => `http://127.0.0.1:${port}/marathon-callback`,
       client,
-      onEvent: (type) => events.push(type),
+      onEvent: (type, data) => {
+        events.push(type);
+        bodies.push(data);
+      },
     });
     closers.push(() => receiver.close());
 
@@ -73,6 +77,7 @@ describe('callback receiver', () => {
     expect(await post(receiver.url, '{broken')).toBe(400);
     expect(await post(receiver.url, JSON.stringify({ eventType: 'api_post_event' }))).toBe(200);
     expect(events).toEqual(['status_update_event', 'api_post_event']);
+    expect(JSON.parse(bodies[0]!)).toEqual({ eventType: 'status_update_event', taskStatus: 'TASK_RUNNING' });
 
     await receiver.close();
     expect(marathon.calls[1]).toEqual({ method: 'DELETE', url: `/v2/eventSubscriptions?callbackUrl=${encoded}` });

@@ -59,6 +59,14 @@ function heartbeat(res: ServerResponse, everyMs: number, count: number): void {
   timers.push(t);
 }
 
+/** A stream with one event, then ended cleanly or kept alive with heartbeats. */
+function oneEventThen(res: ServerResponse, then: 'end' | 'heartbeats'): void {
+  openStream(res);
+  res.write(frame('status_update_event'));
+  if (then === 'end') res.end();
+  else heartbeat(res, 100, 50);
+}
+
 async function waitFor(what: string, cond: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {
@@ -69,6 +77,8 @@ async function waitFor(what: string, cond: () => boolean, timeoutMs = 5000): Pro
 
 interface Recorder {
   events: string[];
+  data: string[];
+  resyncs: string[];
   connected: Array<{ url: string; at: number }>;
   disconnected: string[];
   authErrors: Array<{ err: MarathonAuthError; at: number }>;
@@ -76,14 +86,18 @@ interface Recorder {
 }
 
 function watch(overrides: Partial<WatchEventsOptions> & { urls: string[] }): { rec: Recorder; watcher: EventWatcher } {
-  const rec: Recorder = { events: [], connected: [], disconnected: [], authErrors: [], logs: [] };
+  const rec: Recorder = { events: [], data: [], resyncs: [], connected: [], disconnected: [], authErrors: [], logs: [] };
   const watcher = watchEvents({
     eventTypes: ['api_post_event', 'health_status_changed_event', 'status_update_event'],
     maxBackoffSeconds: 2,
     livenessMs: 2000,
-    backoff: { initialMs: 50 },
+    backoff: { initialMs: 50, minGapMs: 20 },
     random: () => 0.5,
-    onEvent: (type) => rec.events.push(type),
+    onEvent: (type, data) => {
+      rec.events.push(type);
+      rec.data.push(data);
+    },
+    onResyncNeeded: (reason) => rec.resyncs.push(reason),
     onConnected: (url) => rec.connected.push({ url, at: Date.now() }),
     onDisconnected: (reason) => rec.disconnected.push(reason),
     onAuthError: (err) => rec.authErrors.push({ err, at: Date.now() }),
@@ -119,6 +133,37 @@ describe('event stream watcher', () => {
     expect(req?.url).toBe('/v2/events?plan-format=light&event_type=api_post_event&event_type=health_status_changed_event&event_type=status_update_event');
     expect(req?.headers['accept']).toBe('text/event-stream');
     expect(watcher.state()).toMatchObject({ connected: true, reconnects: 0 });
+  });
+
+  it('passes each event\'s raw JSON text along with its type', async () => {
+    const marathon = await startServer((_req, res) => {
+      openStream(res);
+      res.write(frame('api_post_event', { appDefinition: { id: '/web' } }));
+    });
+    const { rec } = watch({ urls: [marathon.url] });
+    await waitFor('the event', () => rec.events.length >= 1);
+    expect(JSON.parse(rec.data[0]!)).toEqual({ appDefinition: { id: '/web' }, eventType: 'api_post_event', timestamp: '2024-01-01T00:00:00.000Z' });
+  });
+
+  it('drops an event past the line limit, asks for a resync, and keeps the stream and the next event', async () => {
+    const marathon = await startServer((_req, res) => {
+      openStream(res);
+      // 3 MiB in 64 KiB writes, past a 1 MiB limit: dropped, never buffered whole.
+      res.write('event: api_post_event\r\ndata: {"eventType":"api_post_event","x":"');
+      const piece = 'x'.repeat(64 * 1024);
+      for (let i = 0; i < 48; i++) res.write(piece);
+      res.write('"}\r\n\r\n');
+      res.write(frame('status_update_event', { taskStatus: 'TASK_RUNNING' }));
+    });
+    const { rec } = watch({ urls: [marathon.url], maxLineLength: 1024 * 1024 });
+    await waitFor('the event after the oversized one', () => rec.events.length >= 1);
+    expect(rec.events).toEqual(['status_update_event']);
+    expect(rec.resyncs).toHaveLength(1);
+    expect(rec.resyncs[0]).toMatch(/oversized Marathon event \(api_post_event\)/);
+    const warn = rec.logs.find((l) => l.level === 'warn' && /oversized/.test(l.msg));
+    expect(warn?.msg).toMatch(/full resync/);
+    expect(marathon.requests).toHaveLength(1);
+    expect(rec.disconnected).toEqual([]);
   });
 
   it('skips a malformed payload and keeps the stream', async () => {
@@ -174,15 +219,40 @@ describe('event stream watcher', () => {
 
   it('reconnects after the server drops the stream and calls onConnected again', async () => {
     const marathon = await startServer((_req, res, n) => {
-      openStream(res);
-      res.write(frame('status_update_event'));
-      if (n === 1) res.end();
-      else heartbeat(res, 100, 50);
+      oneEventThen(res, n === 1 ? 'end' : 'heartbeats');
     });
     const { rec, watcher } = watch({ urls: [marathon.url] });
     await waitFor('reconnect', () => rec.connected.length >= 2 && rec.events.length >= 2);
     expect(rec.disconnected).toEqual(['Marathon closed the event stream']);
     expect(watcher.state()).toMatchObject({ connected: true, reconnects: 1 });
+  });
+
+  it('reconnects at once after each clean end that delivered events, with no growing backoff', async () => {
+    const marathon = await startServer((_req, res, n) => {
+      oneEventThen(res, n <= 6 ? 'end' : 'heartbeats');
+    });
+    // A 4 s initial backoff: before this policy, six clean ends took 2 + 3 + 4.5 + ... seconds.
+    const { rec } = watch({ urls: [marathon.url], backoff: { initialMs: 4000, minGapMs: 20 }, maxBackoffSeconds: 60 });
+    await waitFor('seven connections', () => rec.connected.length >= 7, 3000);
+    expect(rec.disconnected).toEqual(Array(6).fill('Marathon closed the event stream'));
+    expect(rec.logs.filter((l) => /reconnecting at once/.test(l.msg))).toHaveLength(6);
+  });
+
+  it('after a clean end, a failed reconnect backs off from the initial delay', async () => {
+    const marathon = await startServer((_req, res, n) => {
+      if (n === 2) {
+        res.writeHead(503);
+        res.end();
+        return;
+      }
+      oneEventThen(res, n === 1 ? 'end' : 'heartbeats');
+    });
+    const { rec } = watch({ urls: [marathon.url], backoff: { initialMs: 400, minGapMs: 0 }, random: () => 0.999 });
+    await waitFor('third request', () => marathon.requests.length >= 3);
+    const [first, second, third] = marathon.requests.map((r) => r.at) as [number, number, number];
+    expect(second - first).toBeLessThan(300);
+    expect(third - second).toBeGreaterThanOrEqual(350);
+    expect(rec.logs.some((l) => l.level === 'warn' && /503/.test(String(l.obj['reason'])))).toBe(true);
   });
 
   it('rotates to the next URL when a master is down or electing', async () => {
@@ -271,10 +341,7 @@ describe('event stream watcher', () => {
         res.end();
         return;
       }
-      openStream(res);
-      res.write(frame('status_update_event'));
-      if (n === 1) res.end();
-      else heartbeat(res, 100, 50);
+      oneEventThen(res, n === 1 ? 'end' : 'heartbeats');
     });
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const { rec } = watch({

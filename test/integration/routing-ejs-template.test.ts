@@ -52,7 +52,7 @@ d('the listen-per-app ejs example with a real HAProxy', () => {
     const [admin] = await freePorts(1);
     try {
       const render = compileEjsTemplate(await readFile(EXAMPLE, 'utf8'), EXAMPLE);
-      const cfg = render(ejsLocals(emptyModel(), f.dir, [], { ...TEST_BUILTINS, runDir: f.dir, bindAddress: '127.0.0.1', adminPort: String(admin) }));
+      const cfg = render(ejsLocals(emptyModel(), f.dir, [], { ...TEST_BUILTINS, runDir: f.dir, bindAddress: '127.0.0.1', adminBindAddress: '127.0.0.1', adminPort: String(admin) }));
       await f.start(cfg).catch((err: Error) => { throw new Error(`${err.message}\n${f.output.join('\n')}`); });
       await waitFor('the stats listener', () => portAnswers(admin!));
     } finally {

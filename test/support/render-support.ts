@@ -7,7 +7,7 @@ export const TEST_BUILTINS = {
   luaDir: '/usr/share/marathon-lb/lua', runDir: '/run/marathon-lb', pidFile: '/run/marathon-lb/marathon-lb.pid',
   statusPort: '9089', adminPort: '9090', httpPort: '80', httpsPort: '443', appidPort: '9091',
   bindAddress: '*', globalOptions: '  option dontlognull\n  option http-server-close\n  option redispatch\n', hardStopAfter: '5m',
-  controllerServer: '127.0.0.1:9092',
+  controllerServer: '127.0.0.1:9092', adminBindAddress: '*', adminWriteNetworks: '0.0.0.0/0 ::/0',
 };
 
 export function renderOptions(over: Partial<RenderOptions> = {}): RenderOptions {

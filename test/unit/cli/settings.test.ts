@@ -131,6 +131,14 @@ const ROWS: ReadonlyArray<[string[], keyof Settings, unknown]> = [
   [['--admin-port', '19090'], 'adminPort', 19090],
   [['--appid-port', '19091'], 'appidPort', 19091],
   [['--bind-address', '127.0.0.1'], 'bindAddress', '127.0.0.1'],
+  // hardened edges (issue 14)
+  [[], 'sseMaxLineLength', 16 * 1024 * 1024],
+  [['--sse-max-line-length', '1048576'], 'sseMaxLineLength', 1048576],
+  [[], 'adminBindAddress', '*'],
+  [['--bind-address', '10.0.0.5'], 'adminBindAddress', '10.0.0.5'],
+  [['--admin-bind-address', '127.0.0.1'], 'adminBindAddress', '127.0.0.1'],
+  [[], 'adminWriteNetworks', []],
+  [['--admin-write-networks', '10.0.0.0/8, 192.168.1.7,fd00::/8,10.0.0.0/8'], 'adminWriteNetworks', ['10.0.0.0/8', '192.168.1.7', 'fd00::/8']],
 ];
 
 describe('every flag reaches its field', () => {
@@ -251,6 +259,9 @@ describe('checks', () => {
     [['--marathon', 'master.mesos:8080'], 'not an http(s) URL'],
     [['--callback-url', 'lb:8090'], 'not an http(s) URL'],
     [['--listening', 'nowhere'], 'expected host:port'],
+    [['--admin-write-networks', '10.0.0.0/33'], "'10.0.0.0/33' is not an IPv4 or IPv6 address or network"],
+    [['--admin-write-networks', 'intranet'], "'intranet' is not an IPv4"],
+    [['--admin-write-networks', '10.0.0.1,10.0.0.0/8/1'], "'10.0.0.0/8/1' is not"],
   ])('%j', (argv, fragment) => {
     expect(problems([...G, ...argv]).join('\n')).toContain(fragment);
   });

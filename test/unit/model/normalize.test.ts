@@ -357,6 +357,12 @@ describe('normalize: malformed input never throws', () => {
     expect(() => normalize([app], options({ groups: ['*'] }))).not.toThrow();
   });
 
+  it.each(['/a\nb', '/a\rb', '/a\u0000b', '/a\tb'])('an id no config line can carry (%j) is skipped as UNSAFE_VALUE', (id) => {
+    const m = normalize([nginx({ id }), nginx()], options());
+    expect(m.services.map((s) => s.appId)).toEqual(['/nginx']);
+    expect(m.skipped).toEqual([expect.objectContaining({ appId: id, reason: 'UNSAFE_VALUE', message: expect.stringContaining('control character') })]);
+  });
+
   it('duplicate app ids: one is served, the other reported', () => {
     const m = normalize([nginx(), nginx({ instances: 2 })], options());
     expect(m.services).toHaveLength(1);

@@ -1,0 +1,118 @@
+// Hand-written fakes for a reconcile pass: a Marathon that counts reads, a writer that records
+// what it was asked to write, and an HAProxy whose live servers follow the runtime ops it is
+// given (so the pass's read-back sees what a real HAProxy would).
+
+import { ClusterModel } from '../../src/controller/cluster-model.js';
+import { createRenderer } from '../../src/controller/renderer.js';
+import type { ReconcileDeps } from '../../src/controller/reconcile.js';
+import type { HaproxyDriver, RuntimeOpLike } from '../../src/controller/ports.js';
+import { builtinTemplateDir, readTemplateDir, resolveTemplates } from '../../src/config/index.js';
+import type { RuntimeOp, ServerStateRow } from '../../src/haproxy/index.js';
+import type { WireApp } from '../../src/model/wire.js';
+import type { Settings } from '../../src/settings.js';
+import { options } from '../unit/model/wire-fixtures.js';
+import { renderOptions } from './render-support.js';
+
+export class FakeMarathon {
+  readonly apps = new Map<string, WireApp>();
+  listCalls = 0;
+  readonly getCalls: string[] = [];
+  failNext = 0;
+  put(app: WireApp): void { this.apps.set(app.id!, app); }
+  async listApps(): Promise<WireApp[]> {
+    this.listCalls += 1;
+    if (this.failNext > 0) { this.failNext -= 1; throw new Error('Marathon answered 500'); }
+    return [...this.apps.values()];
+  }
+  async getApp(id: string): Promise<WireApp | undefined> {
+    this.getCalls.push(id);
+    if (this.failNext > 0) { this.failNext -= 1; throw new Error('Marathon answered 500'); }
+    return this.apps.get(id);
+  }
+}
+
+interface LiveServer { addr: string; port: number; admin: number }
+
+/** Live servers per backend, changed by runtime ops and replaced by reloads (from the written config). */
+export class FakeHaproxy implements HaproxyDriver {
+  readonly kind = 'master' as const;
+  readonly live = new Map<string, Map<string, LiveServer>>();
+  readonly batches: RuntimeOp[][] = [];
+  reloads: string[][] = [];
+  lastConfig = '';
+  async reload(reasons: readonly string[]) {
+    this.reloads.push([...reasons]);
+    // A reload loads every server line of the config, in service.
+    this.live.clear();
+    let backend = '';
+    for (const line of this.lastConfig.split('\n')) {
+      const b = /^backend (\S+)/.exec(line);
+      if (b) { backend = b[1]!; this.live.set(backend, new Map()); continue; }
+      const s = /^\s+server (\S+) ([\d.]+):(\d+)(.*)$/.exec(line);
+      if (s && backend) this.live.get(backend)!.set(s[1]!, { addr: s[2]!, port: Number(s[3]), admin: / disabled/.test(s[4]!) ? 0x04 : 0 });
+    }
+    return { ok: true };
+  }
+  async runtime(ops: readonly RuntimeOpLike[]) {
+    this.batches.push(ops as RuntimeOp[]);
+    for (const op of ops as RuntimeOp[]) {
+      if (!('backend' in op)) continue;
+      const b = this.live.get(op.backend) ?? this.live.set(op.backend, new Map()).get(op.backend)!;
+      if (op.op === 'add-server') {
+        if (b.has(op.server)) return { ok: false, error: 'Already exists a server with the same name' };
+        const [addr, port] = op.args.split(' ')[0]!.split(':');
+        b.set(op.server, { addr: addr!, port: Number(port), admin: / disabled/.test(op.args) ? 0x01 : 0 });
+      } else if (op.op === 'drain-server') b.get(op.server)!.admin |= 0x08;
+      else if (op.op === 'retire-server') b.get(op.server)!.admin |= 0x01;
+      else if (op.op === 'set-state') b.get(op.server)!.admin = op.state === 'ready' ? 0 : op.state === 'drain' ? 0x08 : 0x01;
+    }
+    return { ok: true };
+  }
+  async readServers(backends?: readonly string[]): Promise<ServerStateRow[]> {
+    const rows: ServerStateRow[] = [];
+    for (const [backend, servers] of this.live) {
+      if (backends && !backends.includes(backend)) continue;
+      for (const [server, s] of servers) {
+        rows.push({ backend, backendId: 1, server, serverId: 1, addr: s.addr, port: s.port, opState: 2, adminState: s.admin, weight: 1 });
+      }
+    }
+    return rows;
+  }
+  async stop() {}
+  /** Names of the servers in service (not in maintenance or drain) per backend. */
+  serving(backend: string): string[] {
+    return [...(this.live.get(backend) ?? new Map<string, LiveServer>())].filter(([, s]) => s.admin === 0).map(([n]) => n).sort();
+  }
+}
+
+export interface Fakes {
+  readonly deps: ReconcileDeps;
+  readonly marathon: FakeMarathon;
+  readonly haproxy: FakeHaproxy;
+  readonly writes: Array<{ config: string; validate: boolean }>;
+}
+
+export function reconcileFakes(settings: Partial<Settings> = {}): Fakes {
+  const marathon = new FakeMarathon();
+  const haproxy = new FakeHaproxy();
+  const writes: Array<{ config: string; validate: boolean }> = [];
+  const templates = resolveTemplates({ builtin: readTemplateDir(builtinTemplateDir()), files: {}, env: {} });
+  const deps: ReconcileDeps = {
+    settings: { dry: false, skipConfigCleanup: false, ...settings } as Settings,
+    apps: marathon,
+    cluster: new ClusterModel(options()),
+    resolver: { prepare: async () => {}, resolve: (h: string) => h } as unknown as ReconcileDeps['resolver'],
+    render: createRenderer(templates, renderOptions()),
+    writer: {
+      async write(config, _maps, opts) {
+        writes.push({ config, validate: opts?.validate !== false });
+        haproxy.lastConfig = config;
+        return { ok: true, changed: true };
+      },
+      async validateCurrent() { return { ok: true, changed: false }; },
+    },
+    haproxy,
+    now: () => 0,
+  };
+  return { deps, marathon, haproxy, writes };
+}

@@ -1,0 +1,147 @@
+// One pass, with hand-written fakes: what it reads from Marathon, what it renders, what it asks
+// of HAProxy, and what it believes afterwards (checked against the fake's live servers).
+
+import { reconcileOnce, type AppliedState } from '../../../src/controller/reconcile.js';
+import { statusSnapshot } from '../../../src/controller/status-snapshot.js';
+import type { Settings } from '../../../src/settings.js';
+import { reconcileFakes, type Fakes } from '../../support/reconcile-fakes.js';
+import { wireApp } from '../../support/wire-builders.js';
+
+async function pass(f: Fakes, applied: AppliedState | undefined, apps?: string[]) {
+  return reconcileOnce(f.deps, applied, { full: apps === undefined, apps: apps ?? [], reasons: ['test'] });
+}
+
+describe('reconcile pass', () => {
+  it('start-up reads the whole snapshot and reloads; HAProxy then serves every task', async () => {
+    const f = reconcileFakes();
+    f.marathon.put(wireApp({ id: '/web', tasks: [[31000], [31001]] }));
+    f.marathon.put(wireApp({ id: '/api', ports: [10001], host: '10.0.0.2' }));
+    const r = await pass(f, undefined);
+    expect(r.outcome.result).toBe('reload');
+    expect(f.marathon.listCalls).toBe(1);
+    expect(f.writes.map((w) => w.validate)).toEqual([true]);
+    expect(f.haproxy.serving('web_10000')).toEqual(['10_0_0_1_31000', '10_0_0_1_31001']);
+    expect(r.outcome.liveDifferences).toEqual([]);
+  });
+
+  it('a task change re-reads only that app, changes servers at run time, then writes the file without haproxy -c', async () => {
+    const f = reconcileFakes();
+    f.marathon.put(wireApp({ id: '/web', tasks: [[31000]] }));
+    f.marathon.put(wireApp({ id: '/api', ports: [10001] }));
+    let { applied } = await pass(f, undefined);
+    f.marathon.put(wireApp({ id: '/web', tasks: [[31000], [31005]] }));
+    const r = await pass(f, applied, ['/web']);
+    applied = r.applied;
+    expect(r.outcome.result).toBe('runtime');
+    expect(f.marathon.listCalls).toBe(1);
+    expect(f.marathon.getCalls).toEqual(['/web']);
+    expect(f.haproxy.batches.at(-1)!.map((o) => o.op)).toEqual(['add-server']);
+    expect(f.writes.at(-1)!.validate).toBe(false);
+    expect(f.writes.at(-1)!.config).toContain('server 10_0_0_1_31005 10.0.0.1:31005');
+    expect(f.haproxy.serving('web_10000')).toHaveLength(2);
+    expect(f.haproxy.reloads).toHaveLength(1);
+    expect(r.outcome.scope).toEqual(new Set(['/web']));
+  });
+
+  it('the file written after a runtime change equals a full render of the same Marathon state', async () => {
+    const f = reconcileFakes();
+    f.marathon.put(wireApp({ id: '/web', tasks: [[31000]] }));
+    const { applied } = await pass(f, undefined);
+    f.marathon.put(wireApp({ id: '/web', tasks: [[31001], [31002]] }));
+    await pass(f, applied, ['/web']);
+    const incremental = f.writes.at(-1)!.config;
+    const g = reconcileFakes();
+    g.marathon.put(wireApp({ id: '/web', tasks: [[31001], [31002]] }));
+    await pass(g, undefined);
+    expect(incremental).toBe(g.writes.at(-1)!.config);
+  });
+
+  it('a structural change (new app) takes the full path: validated write and a reload', async () => {
+    const f = reconcileFakes();
+    f.marathon.put(wireApp({ id: '/web' }));
+    const { applied } = await pass(f, undefined);
+    f.marathon.put(wireApp({ id: '/new', ports: [10009] }));
+    const r = await pass(f, applied, ['/new']);
+    expect(r.outcome.result).toBe('reload');
+    expect(r.outcome.reasons).toEqual(['backend new_10009 added']);
+    expect(f.writes.at(-1)!.validate).toBe(true);
+  });
+
+  it('an app Marathon no longer has is removed', async () => {
+    const f = reconcileFakes();
+    f.marathon.put(wireApp({ id: '/web' }));
+    f.marathon.put(wireApp({ id: '/gone', ports: [10002] }));
+    const { applied } = await pass(f, undefined);
+    f.marathon.apps.delete('/gone');
+    const r = await pass(f, applied, ['/gone']);
+    expect(r.outcome.reasons).toEqual(['backend gone_10002 removed']);
+    expect(r.applied!.byApp.has('/gone')).toBe(false);
+  });
+
+  it('reads HAProxy back and corrects a server left in maintenance, and counts the difference', async () => {
+    const f = reconcileFakes();
+    f.marathon.put(wireApp({ id: '/web', tasks: [[31000], [31001]] }));
+    const { applied } = await pass(f, undefined);
+    f.haproxy.live.get('web_10000')!.get('10_0_0_1_31000')!.admin = 0x01;
+    const r = await pass(f, applied);
+    expect(r.outcome.result).toBe('noop');
+    expect(r.outcome.liveDifferences).toEqual(['backend web_10000: server 10_0_0_1_31000 held in maintenance']);
+    expect(f.haproxy.serving('web_10000')).toHaveLength(2);
+  });
+
+  it('a full read that finds what events missed counts it as drift', async () => {
+    const f = reconcileFakes();
+    f.marathon.put(wireApp({ id: '/web', tasks: [[31000]] }));
+    const { applied } = await pass(f, undefined);
+    f.marathon.put(wireApp({ id: '/web', tasks: [[31000], [31001]] }));
+    const r = await pass(f, applied);
+    expect(r.outcome.result).toBe('runtime');
+    expect(r.outcome.drift).toBe(1);
+  });
+
+  it('a failed read is an error the loop retries; nothing applied changes', async () => {
+    const f = reconcileFakes();
+    f.marathon.put(wireApp({ id: '/web' }));
+    const { applied } = await pass(f, undefined);
+    f.marathon.failNext = 1;
+    const r = await pass(f, applied, ['/web']);
+    expect(r.outcome.result).toBe('error');
+    expect(r.applied).toBe(applied);
+  });
+
+  it('--dry renders but asks HAProxy for nothing', async () => {
+    const f = reconcileFakes({ dry: true } as Partial<Settings>);
+    f.marathon.put(wireApp({ id: '/web' }));
+    const r = await pass(f, undefined);
+    expect(r.outcome.dryConfig).toContain('backend web_10000');
+    expect(f.haproxy.reloads).toEqual([]);
+    expect(f.writes).toEqual([]);
+  });
+});
+
+describe('status after a pass', () => {
+  const settings = { haproxyConfig: '/etc/haproxy/haproxy.cfg', mode: 'sse' } as Settings;
+  const stream = { connected: true, url: undefined, since: undefined, reconnects: 0 };
+  const consistency = { checks: 0, differences: 0, lastDifferences: [], drift: 0, lastDrift: undefined };
+  const status = async (f: Fakes) => {
+    const r = await pass(f, undefined);
+    return statusSnapshot({ settings, version: 't', applied: r.applied, lastPass: r.outcome, lastReload: undefined, stream, skipped: r.outcome.skipped, consistency });
+  };
+
+  it('an app id with a line break is not listed as served but among the skipped, with its reason', async () => {
+    const f = reconcileFakes();
+    f.marathon.put(wireApp({ id: '/web' }));
+    f.marathon.put(wireApp({ id: '/bad\nid', host: '10.0.0.2' }));
+    const s = await status(f);
+    expect(s.services.map((x) => x.appId)).toEqual(['/web']);
+    expect(s.skipped).toEqual([expect.objectContaining({ appId: '/bad\nid', reason: 'UNSAFE_VALUE', message: expect.stringContaining('line break') })]);
+  });
+
+  it('a service whose template failed at render is skipped, not served; the app\'s other port still is', async () => {
+    const f = reconcileFakes();
+    f.marathon.put(wireApp({ id: '/two', ports: [10001, 10002], labels: { HAPROXY_1_BACKEND_HEAD: 'backend {no_such_placeholder}\n' } }));
+    const s = await status(f);
+    expect(s.services.map((x) => `${x.appId}:${x.servicePort}`)).toEqual(['/two:10001']);
+    expect(s.skipped).toEqual([expect.objectContaining({ appId: '/two', reason: 'INVALID_TEMPLATE', label: 'HAPROXY_1_BACKEND_HEAD' })]);
+  });
+});
