@@ -5,6 +5,9 @@
 /** How a flag's value is read. `urls` takes one or more values after one flag (argparse nargs='+'). */
 export type FlagKind = 'boolean' | 'string' | 'int' | 'number' | 'urls';
 
+/** How --help (`[integer]`, like yargs' `[string]`) and docs/flags.md name the numeric kinds. */
+export const NUMERIC_TAG = { int: 'integer', number: 'number' } as const;
+
 /**
  * What a repeated flag does. `last` = the last occurrence wins (argparse's store);
  * `append` = each occurrence adds one value; `flag` = a switch, repeating changes nothing.
@@ -74,13 +77,13 @@ export const FLAGS: readonly FlagSpec[] = [
   value('min-serv-port-ip-per-task', 'int', 10050, 'Low end of the service ports assigned to IP-per-task apps without one. 0 together with the max disables assignment.'),
   value('max-serv-port-ip-per-task', 'int', 10100, 'High end of that range.'),
   value('max-backoff', 'int', 300, 'Upper bound (seconds) of the event-stream reconnect backoff.'),
-  value('syslog-socket', 'string', '/dev/log', 'Accepted for compatibility; this controller logs JSON lines to stdout only (`/dev/null` was marathon-lb\'s "off").'),
+  value('syslog-socket', 'string', '/dev/log', 'Accepted for compatibility and ignored: this controller logs JSON lines to stderr only (`/dev/null` was marathon-lb\'s "off").'),
   value('log-format', 'string', DEFAULT_LOG_FORMAT, 'Python logging format strings are accepted and ignored: records are JSON lines. `text` or `pretty` prints one human-readable line per record instead.'),
   value('log-level', 'string', 'DEBUG', 'CRITICAL, ERROR, WARNING, INFO, DEBUG or NOTSET (any case).'),
   value('marathon-auth-credential-file', 'string', undefined, 'File whose first line is user:pass for Marathon basic auth. Takes precedence over --auth-credentials. An empty first line means no auth.'),
   value('auth-credentials', 'string', undefined, 'user:pass for Marathon basic auth. The password may contain colons (split at the first one).', { secret: true }),
   value('dcos-auth-credentials', 'string', undefined, 'DC/OS service-account credentials as JSON (uid, private_key, login_endpoint); used when neither of the two flags above is given.', { env: 'DCOS_SERVICE_ACCOUNT_CREDENTIAL', defaultDoc: '$DCOS_SERVICE_ACCOUNT_CREDENTIAL', secret: true }),
-  value('marathon-ca-cert', 'string', undefined, 'CA bundle to verify Marathon\'s TLS certificate. Absent: TLS verification is off (as marathon-lb).'),
+  value('marathon-ca-cert', 'string', undefined, 'PEM file of CA certificates trusted, in addition to the system\'s roots, to verify Marathon\'s TLS certificate. Verification is always on (marathon-lb turned it off without this flag): a Marathon with a self-signed or private-CA certificate needs its CA here.'),
   flag('help', 'Show usage and exit.', { short: 'h', builtin: true }),
 
   // --- historical marathon-lb (event/callback mode, removed upstream in 1.x) ---

@@ -15,7 +15,7 @@ import {
 } from './errors.js';
 import { redactUrl, scrubSecrets } from './redact.js';
 import { allSecrets, buildTargets, type MarathonTarget } from './targets.js';
-import { certificateAuthorities } from './tls.js';
+import { certificateAuthorities, describeConnectError } from './tls.js';
 import { APPS_PATH, joinUrl, moveToFront } from './urls.js';
 
 export interface MarathonClientOptions {
@@ -91,7 +91,7 @@ export function createMarathonClient(opts: MarathonClientOptions): MarathonClien
         }
       } catch (err) {
         if (err instanceof MarathonAuthError) throw err;
-        const message = err instanceof MarathonError ? err.message : (err as Error).message;
+        const message = err instanceof MarathonError ? err.message : describeConnectError(err);
         attempts.push(`${safeUrl}: ${scrub(message)}`);
         continue;
       }

@@ -15,6 +15,7 @@ import {
   MarathonResponseError,
   MarathonUnavailableError,
 } from '../../src/marathon/index.js';
+import { selfSignedLoopbackCert } from '../support/tls.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
@@ -205,23 +206,8 @@ describe('Marathon client TLS', () => {
   let certPem: string;
   let keyPem: string;
 
-  beforeAll(() => {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    const cert = forge.pki.createCertificate();
-    cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
-    cert.serialNumber = '01';
-    cert.validity.notBefore = new Date(Date.now() - 60_000);
-    cert.validity.notAfter = new Date(Date.now() + 24 * 3600_000);
-    const subject = [{ name: 'commonName', value: '127.0.0.1' }];
-    cert.setSubject(subject);
-    cert.setIssuer(subject);
-    cert.setExtensions([
-      { name: 'basicConstraints', cA: true },
-      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
-    ]);
-    cert.sign(forge.pki.privateKeyFromPem(keyPem), forge.md.sha256.create());
-    certPem = forge.pki.certificateToPem(cert);
+  beforeAll(async () => {
+    ({ keyPem, certPem } = await selfSignedLoopbackCert());
     dir = mkdtempSync(join(tmpdir(), 'mlb-ca-'));
     writeFileSync(join(dir, 'ca.pem'), certPem);
   });
