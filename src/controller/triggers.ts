@@ -41,10 +41,10 @@ export async function startTriggers(d: TriggerDeps): Promise<Triggers> {
   };
   const onEvent = (type: string) => {
     d.metrics.eventsTotal.inc({ type });
-    log.debug({ eventType: type }, 'marathon event');
     loop.markDirty(`event:${type}`);
   };
 
+  let stopping = false; // a stream closed by stop() is not lost
   loop.markDirty('startup');
   switch (settings.mode) {
     case 'poll':
@@ -70,7 +70,8 @@ export async function startTriggers(d: TriggerDeps): Promise<Triggers> {
         onDisconnected: (reason) => {
           const s = watcher.state();
           controller.setStream({ connected: false, url: s.url, since: new Date().toISOString(), reconnects: s.reconnects });
-          log.warn({ reason }, 'event stream lost');
+          if (stopping) log.info({ reason }, 'event stream closed');
+          else log.warn({ reason }, 'event stream lost');
         },
         onAuthError: (err) => log.error({ status: err.status, error: err.message }, 'marathon refused our credentials'),
         log: logFn(log),
@@ -99,6 +100,7 @@ export async function startTriggers(d: TriggerDeps): Promise<Triggers> {
   }
   return {
     async stop() {
+      stopping = true;
       for (const s of stops.reverse()) await s();
     },
   };

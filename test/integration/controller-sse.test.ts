@@ -101,7 +101,7 @@ d('sse mode with a supervised HAProxy', () => {
     for (let i = 0; i < 500; i += 1) emu.emit('status_update_event', { appId: '/app', taskId: `t${i}`, taskStatus: 'TASK_RUNNING' });
     await ctl.waitForLog((l) => ctl.logs.indexOf(l) >= mark && PASS_MESSAGES.has(l.msg), 'a pass after the burst');
     // Give a would-be third pass every chance to show up: wait past debounce + max delay.
-    const events = () => ctl.logs.slice(mark).filter((l) => l.msg === 'marathon event').length;
+    const events = () => ctl.logs.slice(mark).filter((l) => l.msg === 'Marathon event').length;
     await waitFor('all 500 events received', () => events() >= 500, 20_000);
     await new Promise((r) => setTimeout(r, 1500));
     expect(passesSince(mark).length).toBeGreaterThanOrEqual(1);
