@@ -15,20 +15,3 @@ export function certificateAuthorities(caCertPath: string | undefined): string[]
   return [...rootCertificates, pem];
 }
 
-/** OpenSSL's verification failures, as Node reports them in `err.code`. */
-const VERIFY_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_UNTRUSTED', 'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_SIGNATURE_FAILURE',
-]);
-
-/**
- * An error's message, plus what to do when it is a failed TLS verification: operators used to
- * marathon-lb (which did not verify) meet this on their first run against a self-signed Marathon.
- */
-export function describeConnectError(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !VERIFY_CODES.has(code)) return message;
-  return `${message} (TLS verification failed: pass Marathon's CA certificate with --marathon-ca-cert)`;
-}

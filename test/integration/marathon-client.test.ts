@@ -104,8 +104,34 @@ describe('Marathon client failover', () => {
   it('fails over on a response timeout', async () => {
     const silent = await track(startHttp(() => {}));
     const leader = await track(startHttp(appsHandler));
-    const client = createMarathonClient({ urls: [silent.url, leader.url], timeoutMs: { connect: 500, response: 300 } });
+    const client = createMarathonClient({ urls: [silent.url, leader.url], timeoutMs: { connect: 500, idle: 300 } });
     await expect(client.listApps()).resolves.toHaveLength(1);
+  });
+
+  it('a Marathon that accepts the connection and stays silent is reported within seconds, with its URL', async () => {
+    const silent = await track(startHttp(() => {}));
+    const started = Date.now();
+    const err = await createMarathonClient({ urls: [silent.url] }).listApps().catch((e: unknown) => e);
+    const took = Date.now() - started;
+    expect(err).toBeInstanceOf(MarathonUnavailableError);
+    expect((err as Error).message).toBe(`no Marathon answered: ${silent.url}: connected, then no data for 10000 ms (idle-read timeout)`);
+    expect(took).toBeLessThan(15_000);
+  }, 20_000);
+
+  it('the idle timeout is not a cap on the whole answer: a body that keeps flowing is read to the end', async () => {
+    const body = JSON.stringify(APPS);
+    const trickle = await track(startHttp((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      let i = 0;
+      const t = setInterval(() => {
+        res.write(body.slice(i, i + 8));
+        i += 8;
+        if (i >= body.length) { clearInterval(t); res.end(); }
+      }, 100);
+    }));
+    expect(body.length / 8 * 100).toBeGreaterThan(600); // longer than connect + idle below
+    const client = createMarathonClient({ urls: [trickle.url], timeoutMs: { connect: 300, idle: 300 } });
+    await expect(client.listApps()).resolves.toEqual(APPS.apps);
   });
 
   it('reports every master when none answers', async () => {
