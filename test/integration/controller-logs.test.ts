@@ -2,6 +2,7 @@
 // HAProxy, one deploy (a reload), then SIGTERM. HAProxy's output comes once per event at its
 // level (no "[WARNING]" for routine reloads, no `log stdout` copies); a clean stop is INFO only.
 
+import { createServer, type AddressInfo } from 'node:net';
 import { startEmulator, type Emulator } from '../emulator/index.js';
 import { findHaproxy, freePorts, tempDir } from '../support/haproxy.js';
 import { isolatedFlags, runController, type ControllerProcess, type LogLine } from '../support/controller-process.js';
@@ -67,5 +68,25 @@ d('the logs of a run and a clean stop', () => {
     const perEvent = ctl.logs.filter((l) => /^marathon event$/i.test(l.msg));
     expect(perEvent.length).toBeGreaterThan(0);
     expect([...new Set(perEvent.map((l) => l.msg))]).toEqual(['Marathon event']);
+  });
+});
+
+describe('a busy status port', () => {
+  test('is reported naming --status-port, and the controller exits 1', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const busy = (blocker.address() as AddressInfo).port;
+    try {
+      const dir = await tempDir('mlb-busy-');
+      const p = await freePorts(5);
+      const ctl = runController(['poll', '--group', 'external', '--marathon', 'http://127.0.0.1:1',
+        ...isolatedFlags(dir, { http: p[0]!, https: p[1]!, admin: p[2]!, appid: p[3]!, status: busy })]);
+      expect(await ctl.exited).toBe(1);
+      const fatal = ctl.logs.find((l) => l.msg === 'cannot start the status server');
+      expect(fatal?.level).toBe(60);
+      expect(String(fatal?.['error'])).toBe(`127.0.0.1:${busy} is in use: choose another --status-port (0 turns the status server off)`);
+    } finally {
+      blocker.close();
+    }
   });
 });
