@@ -32,6 +32,8 @@ const ROUTINE: readonly RegExp[] = [
   /^New worker \(\d+\) forked/,
   /^haproxy version is /,
   /^path to executable is /,
+  // The first start has no saved server state yet; later reloads do.
+  /Can't open global server state file .*No such file or directory/,
   /^Server \S+ is going DOWN for maintenance/,
   /^Server \S+ (was DOWN and now enters|is leaving) (forced )?(maintenance|drain)/,
   /^Server \S+ (enters|is leaving) (forced )?drain/,

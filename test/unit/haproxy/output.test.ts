@@ -13,6 +13,7 @@ describe('parseHaproxyLine: HAProxy\'s output at the level it deserves', () => {
     ['[WARNING]  (10119) : Current worker (10286) exited with code 0 (Exit)', 'debug', 'WARNING'],
     ['[WARNING]  (10119) : Exiting Master process...', 'debug', 'WARNING'],
     ['[WARNING]  (10119) : All workers exited. Exiting... (0)', 'debug', 'WARNING'],
+    ['[WARNING]  (1) : config : config: Can\'t open global server state file \'/run/server-state\': No such file or directory', 'debug', 'WARNING'],
     // The controller's own drains.
     ['[WARNING]  (10121) : Server app_10000/t1 is going DOWN for maintenance. 1 active and 0 backup servers left.', 'debug', 'WARNING'],
     // Health flips are worth seeing; failures are serious.
