@@ -63,7 +63,6 @@ export async function startTriggers(d: TriggerDeps): Promise<Triggers> {
         onConnected: (url) => {
           const s = watcher.state();
           controller.setStream({ connected: true, url, since: new Date().toISOString(), reconnects: s.reconnects });
-          log.info({ url }, 'event stream connected');
           // Events may have been missed while disconnected: every (re)connect is a full resync.
           loop.markDirty('stream connected');
         },

@@ -64,6 +64,10 @@ d('the logs of a run and a clean stop', () => {
     expect(bare.filter((t) => prefixed.has(t))).toEqual([]);
   });
 
+  test('a connection to the event stream is logged once', () => {
+    expect(ctl.logs.filter((l) => /connected/i.test(l.msg) && l.level === 30).map((l) => l.msg)).toEqual(['connected to the Marathon event stream']);
+  });
+
   test('each Marathon event is logged once', () => {
     const perEvent = ctl.logs.filter((l) => /^marathon event$/i.test(l.msg));
     expect(perEvent.length).toBeGreaterThan(0);

@@ -28,7 +28,7 @@ d('Marathon failures', () => {
     const [svc] = await freePorts(1);
     await leader.putApp({ id: '/led', instances: 1, labels: { HAPROXY_GROUP: 'external' }, portDefinitions: [{ port: svc! }] });
     const ctl = track(runController(['sse', '--group', 'external', '--marathon', standby.url, '--supervise-haproxy', '--log-level', 'debug', ...(await flags())]));
-    const connected = await ctl.waitForLog((l) => l.msg === 'event stream connected', 'stream connected');
+    const connected = await ctl.waitForLog((l) => l.msg === 'connected to the Marathon event stream', 'stream connected');
     expect(connected.url).toBe(leader.url);
     const [task] = leader.tasks('/led');
     await waitFor('the leader\'s task answers', async () => (await request(`http://127.0.0.1:${svc}/`).catch(() => undefined))?.body.trim() === task!.id, 20_000);

@@ -109,12 +109,12 @@ d('sse mode with a supervised HAProxy', () => {
   });
 
   it('a cut stream reconnects and resyncs what it missed', async () => {
-    const connects = ctl.logs.filter((l) => l.msg === 'event stream connected').length;
+    const connects = ctl.logs.filter((l) => l.msg === 'connected to the Marathon event stream').length;
     emu.stallStreams(true); // events are lost from here on
     await emu.scale('/app', 3);
     emu.dropStreams();
     emu.stallStreams(false);
-    await ctl.waitForLog(() => ctl.logs.filter((l) => l.msg === 'event stream connected').length > connects, 'reconnect');
+    await ctl.waitForLog(() => ctl.logs.filter((l) => l.msg === 'connected to the Marathon event stream').length > connects, 'reconnect');
     await waitFor('the change made while cut is served', async () => sameSet(await answering(12), ids()), 20_000);
   });
 
