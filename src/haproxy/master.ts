@@ -160,6 +160,9 @@ export async function startHaproxyMaster(opts: StartMasterOptions): Promise<Hapr
   const tail = new OutputTail();
   const child = spawn(opts.bin, ['-W', '-S', `${opts.masterSocket},mode,600`, '-f', opts.configPath, '-p', opts.pidFile, ...(opts.extraArgs ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: Ctrl-C in a terminal reaches the controller, which stops HAProxy
+    // cleanly, instead of interrupting HAProxy behind its back (exit 130, logged as a crash).
+    detached: true,
   });
   let spawnError: Error | undefined;
   const exited = new Promise<number | null>((resolve) => {

@@ -69,6 +69,21 @@ d('scripts/demo', () => {
     expect(await portAnswers(Number(env['MLB_NGINX_PORT']))).toBe(false);
   }, 240_000);
 
+  test('Ctrl-C (SIGINT to the whole process group, as a terminal sends it) is a clean stop', async () => {
+    demo = runDemo(env);
+    await waitFor('the demo to run', async () => demo!.out().includes('== Running') || demo!.child.exitCode !== null, 180_000);
+    expect(demo.out()).toContain('== Running');
+    const haproxyPid = Number(readFileSync(join(dir, 'run', 'haproxy.pid'), 'utf8'));
+    process.kill(-demo.child.pid!, 'SIGINT');
+    expect(await demo.exited).toBe(0);
+    expect(demo.out()).toContain('== stopping');
+    expect(demo.out()).not.toContain('ERROR');
+    const log = readFileSync(join(dir, 'controller.log'), 'utf8');
+    expect(log.split('\n').filter((l) => / (WARN|ERROR|FATAL) /.test(l))).toEqual([]);
+    expect(log).toContain('INFO haproxy stopped');
+    expect(alive(haproxyPid)).toBe(false);
+  }, 240_000);
+
   test('a busy port stops it before anything starts, naming the variable; the build is skipped', async () => {
     const blocker = createServer();
     await new Promise<void>((r) => blocker.listen(Number(env['MLB_STATUS_PORT']), '0.0.0.0', r));
