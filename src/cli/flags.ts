@@ -70,7 +70,7 @@ export const FLAGS: readonly FlagSpec[] = [
   flag('haproxy-map', 'Route vhosts and X-Marathon-App-Id through HAProxy map files instead of one ACL per app.'),
   flag('dont-bind-http-https', 'Emit no :80 and :443 frontends and skip vhost routing.'),
   flag('group-https-by-vhost', 'Switch :443 on SNI and terminate TLS in one frontend per vhost.'),
-  value('ssl-certs', 'string', DEFAULT_SSL_CERT, 'Comma-separated certificate paths for the :443 bind. Empty = /etc/ssl/cert.pem.'),
+  value('ssl-certs', 'string', DEFAULT_SSL_CERT, 'Comma-separated certificate paths for the :443 bind. Empty = /etc/ssl/cert.pem. When one path is given and no usable certificate is there, a self-signed one is written to it (as marathon-lb\'s run script did).'),
   flag('skip-validation', 'Do not run `haproxy -c` on a new config.'),
   flag('skip-config-cleanup', 'When a new config is invalid, do not try to exclude the apps that break it.'),
   flag('dry', 'Print the generated config to stdout and exit instead of writing it.', { short: 'd' }),
