@@ -99,7 +99,7 @@ export const FLAGS: readonly FlagSpec[] = [
   ours(value('haproxy-bin', 'string', 'haproxy', 'The haproxy executable used to validate configs and to run the supervised master.')),
   ours(value('lua-dir', 'string', undefined, 'Directory of the Lua scripts behind the :9090 endpoints.', { defaultDoc: '<package>/lua' })),
   ours(value('run-dir', 'string', '/var/run/haproxy', 'Directory for HAProxy\'s runtime files: master and admin sockets, server state, pid files.')),
-  ours(flag('supervise-haproxy', 'Start HAProxy in master-worker mode and reload it through the master (instead of --command).')),
+  ours(flag('supervise-haproxy', 'Start HAProxy in master-worker mode and reload it through the master (instead of --command). When Marathon cannot be read at start, HAProxy still starts: on the valid config on disk, else on one serving only the :9090 admin plane.')),
   ours(value('ejs-template', 'string', undefined, 'A whole-file ejs template (trusted, from the operator) rendering the entire config.')),
   ours(value('templates-dir', 'string', 'templates', 'Directory of template override files (HAPROXY_<NAME>), relative to the working directory as in marathon-lb.')),
   ours(value('pid-file', 'string', undefined, 'Where the controller writes its pid, for the /_mlb_signal endpoints.', { defaultDoc: '<run-dir>/marathon-lb.pid' })),
