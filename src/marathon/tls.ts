@@ -14,4 +14,3 @@ export function certificateAuthorities(caCertPath: string | undefined): string[]
   }
   return [...rootCertificates, pem];
 }
-
