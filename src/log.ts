@@ -15,7 +15,8 @@ export interface LoggerOptions {
    * (including marathon-lb's Python format strings) is accepted and gives JSON lines.
    */
   readonly format?: string;
-  /** Where lines go; default stdout (synchronous, so nothing is lost on process.exit). */
+  /** Where lines go; default stderr (synchronous, so nothing is lost on process.exit). stdout
+   *  carries only what the user asked for: --dry's config. */
   readonly destination?: DestinationStream;
 }
 
@@ -81,7 +82,7 @@ function scrubbingStream(dest: DestinationStream): DestinationStream {
 }
 
 export function createLogger(options: LoggerOptions): Logger {
-  const base = options.destination ?? pino.destination({ fd: 1, sync: true });
+  const base = options.destination ?? pino.destination({ fd: 2, sync: true });
   const pretty = options.format !== undefined && PRETTY_FORMATS.has(options.format.toLowerCase());
   return pino(
     {

@@ -13,6 +13,7 @@ import {
   ClusterModel, LruCache, createConfigWriter, createController, createHaproxyDriver, createHostResolver, createRenderer, prepareCertificates, startTriggers,
   type Controller,
 } from './controller/index.js';
+import { startStandbyHaproxy, withStandbyOnFirstFailure } from './controller/standby-haproxy.js';
 import { removeTempFiles } from './haproxy/index.js';
 import { createLogger } from './log.js';
 import { createMarathonClient } from './marathon/index.js';
@@ -129,13 +130,16 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
   const haproxy = createHaproxyDriver(settings, log);
   const resolver = createHostResolver({ ttlMs: 60_000, capacity: settings.lruCacheCapacity });
   const healthCache = new LruCache<string, boolean>(settings.lruCacheCapacity);
+  const render = createRenderer(templates, renderOptions, ejs);
+  const writer = createConfigWriter(settings, log);
   const controller: Controller = createController({
     settings,
-    apps: marathon,
+    // Marathon away at start: HAProxy still starts (last good config, or the admin plane only).
+    apps: withStandbyOnFirstFailure(marathon, (cause) => startStandbyHaproxy({ settings, driver: haproxy, writer, render, log }, cause)),
     cluster: new ClusterModel(normalizeOptionsFrom(settings, (h) => resolver.resolve(h), healthCache)),
     resolver,
-    render: createRenderer(templates, renderOptions, ejs),
-    writer: createConfigWriter(settings, log),
+    render,
+    writer,
     haproxy,
     now: Date.now,
     metrics,
@@ -150,9 +154,18 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
   }
 
   await writeFile(settings.pidFile, `${process.pid}\n`);
-  const status = settings.statusPort > 0
-    ? await startStatusServer({ host: '127.0.0.1', port: settings.statusPort, snapshot: () => controller.snapshot(), metrics })
-    : undefined;
+  let status;
+  try {
+    status = settings.statusPort > 0
+      ? await startStatusServer({ host: '127.0.0.1', port: settings.statusPort, snapshot: () => controller.snapshot(), metrics })
+      : undefined;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const hint = code === 'EADDRINUSE' ? `127.0.0.1:${settings.statusPort} is in use: choose another --status-port (0 turns the status server off)` : (err as Error).message;
+    log.fatal({ port: settings.statusPort, code, error: hint }, 'cannot start the status server');
+    await rm(settings.pidFile, { force: true });
+    return 1;
+  }
   const triggers = await startTriggers({ settings, controller, marathon, metrics, log });
 
   return new Promise<number>((resolve) => {

@@ -89,7 +89,9 @@ export function statusProblems(s: StatusSnapshot): StatusProblem[] {
     const what = s.lastPass.result === 'invalid' ? 'the generated configuration was rejected' : 'it failed';
     problems.push({
       kind: 'pass-failed',
-      message: `Last pass at ${s.lastPass.at}: ${what}${s.lastPass.error ? `: ${s.lastPass.error}` : ''}. HAProxy keeps the last good configuration.`,
+      message: `Last pass at ${s.lastPass.at}: ${what}${s.lastPass.error ? `: ${s.lastPass.error}` : ''}. ${s.lastReload !== undefined
+        ? 'HAProxy keeps the last good configuration.'
+        : 'No configuration has been applied since the controller started.'}`,
     });
   }
   if (!s.stream.connected) {

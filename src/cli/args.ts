@@ -5,7 +5,7 @@
 import yargs from 'yargs';
 import type { Argv, Options } from 'yargs';
 import { expandAbbreviations } from './abbreviations.js';
-import { FLAGS, MODES, type FlagSpec } from './flags.js';
+import { FLAGS, MODES, NUMERIC_TAG, type FlagSpec } from './flags.js';
 
 export type ModeArg = (typeof MODES)[number];
 
@@ -40,6 +40,12 @@ function toYargsOption(spec: FlagSpec): Options {
   if (shown !== undefined) common.defaultDescription = shown;
   if (spec.kind === 'boolean') return { ...common, type: 'boolean' };
   if (spec.kind === 'urls') return { ...common, type: 'string', array: true, requiresArg: true };
+  // No yargs type for numbers: `type: 'number'` would turn `abc` into NaN before settings.ts
+  // can name the bad text, and `type: 'string'` would print `[string]`. The value stays the
+  // text typed (parse-numbers is off) and the help shows the type settings.ts enforces.
+  if (spec.kind === 'int' || spec.kind === 'number') {
+    return { ...common, description: `${common.description ?? ''} [${NUMERIC_TAG[spec.kind]}]`, requiresArg: true };
+  }
   return { ...common, type: 'string', requiresArg: true };
 }
 
@@ -53,6 +59,7 @@ export function buildParser(): Argv {
       'boolean-negation': false,
       'duplicate-arguments-array': true,
       'flatten-duplicate-arrays': false,
+      'parse-numbers': false,
     })
     .command(`$0 [mode]`, 'Keep HAProxy in front of Marathon\'s apps. Without a mode: generate the config once and exit.', (y) =>
       y.positional('mode', { type: 'string', choices: [...MODES], description: 'sse: follow Marathon\'s event stream; poll: re-read every --poll-interval seconds; event: receive Marathon HTTP callbacks' }))

@@ -1,7 +1,7 @@
 // docs/flags.md, rendered from the flag table (test/unit/cli/flag-docs.test.ts keeps the file
 // in sync). Deterministic: no paths of this machine, no dates.
 
-import { ENVIRONMENT, FLAGS, MODES, type FlagOrigin, type FlagSpec } from './flags.js';
+import { ENVIRONMENT, NUMERIC_TAG, FLAGS, MODES, type FlagOrigin, type FlagSpec } from './flags.js';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|');
 
@@ -15,7 +15,7 @@ function defaultCell(spec: FlagSpec): string {
 
 function nameCell(spec: FlagSpec): string {
   const short = spec.short === undefined ? '' : `, \`-${spec.short}\``;
-  const arg = spec.kind === 'boolean' ? '' : spec.kind === 'urls' ? ' URL [URL ...]' : spec.kind === 'int' || spec.kind === 'number' ? ' N' : ' VALUE';
+  const arg = spec.kind === 'boolean' ? '' : spec.kind === 'urls' ? ' URL [URL ...]' : spec.kind === 'int' || spec.kind === 'number' ? ` ${NUMERIC_TAG[spec.kind].toUpperCase()}` : ' VALUE';
   return `\`--${spec.name}${arg}\`${short}`;
 }
 
@@ -78,9 +78,10 @@ export function renderFlagDocs(): string {
     '## Parsing rules and differences from marathon-lb',
     '',
     '- Any unambiguous prefix of a long flag is accepted (`--health` = `--health-check`), as with argparse. An ambiguous prefix is an error that lists the candidates; an exact name always wins.',
-    '- An unknown flag, a missing value, a bad number or a failed check prints a message naming the flag and exits with status 2.',
+    '- An unknown flag, a missing value, a bad number or a failed check prints a message naming the flag and exits with status 2; a misspelt flag also names the closest real one (`--helth-check` -> did you mean `--health-check`?). `INTEGER` and `NUMBER` flags take whole and decimal numbers; `--help` tags them `[integer]` and `[number]`.',
     '- `--auth-credentials` and the credential file split `user:pass` at the first colon, so passwords may contain colons (marathon-lb rejected them).',
-    '- `--log-format` is accepted but records are always structured: JSON lines on stdout, or one readable line per record with `--log-format text` (or `pretty`). `--syslog-socket` is accepted and ignored; logs go to stdout only.',
+    '- Logs go to stderr; stdout carries only what was asked for (`--dry`\'s config, `--help`, `--longhelp`), so `--dry > haproxy.cfg` writes a clean file. `--log-format` is accepted but records are always structured: one JSON line per event, or one readable line per event with `--log-format text` (or `pretty`). `--syslog-socket` is accepted and ignored.',
+    '- TLS to Marathon is always verified against the system\'s roots; `--marathon-ca-cert` adds a CA (marathon-lb turned verification off without it). A failed verification says so and names `--marathon-ca-cert`.',
     '- `--log-level` maps CRITICAL to fatal, WARNING to warn and NOTSET to trace; secrets (passwords, tokens, authorization headers, credentials inside URLs) are never logged.',
     '- Relative paths in flags are resolved against the working directory at start. The default Lua directory is inside the installed package, not the working directory.',
     '- `--help`/`-h` prints usage; `--longhelp` prints the Markdown reference of templates and labels. There is no `--version`.',

@@ -5,6 +5,9 @@
 /** How a flag's value is read. `urls` takes one or more values after one flag (argparse nargs='+'). */
 export type FlagKind = 'boolean' | 'string' | 'int' | 'number' | 'urls';
 
+/** How --help (`[integer]`, like yargs' `[string]`) and docs/flags.md name the numeric kinds. */
+export const NUMERIC_TAG = { int: 'integer', number: 'number' } as const;
+
 /**
  * What a repeated flag does. `last` = the last occurrence wins (argparse's store);
  * `append` = each occurrence adds one value; `flag` = a switch, repeating changes nothing.
@@ -67,20 +70,20 @@ export const FLAGS: readonly FlagSpec[] = [
   flag('haproxy-map', 'Route vhosts and X-Marathon-App-Id through HAProxy map files instead of one ACL per app.'),
   flag('dont-bind-http-https', 'Emit no :80 and :443 frontends and skip vhost routing.'),
   flag('group-https-by-vhost', 'Switch :443 on SNI and terminate TLS in one frontend per vhost.'),
-  value('ssl-certs', 'string', DEFAULT_SSL_CERT, 'Comma-separated certificate paths for the :443 bind. Empty = /etc/ssl/cert.pem.'),
+  value('ssl-certs', 'string', DEFAULT_SSL_CERT, 'Comma-separated certificate paths for the :443 bind. Empty = /etc/ssl/cert.pem. When one path is given and no usable certificate is there, a self-signed one is written to it (as marathon-lb\'s run script did).'),
   flag('skip-validation', 'Do not run `haproxy -c` on a new config.'),
   flag('skip-config-cleanup', 'When a new config is invalid, do not try to exclude the apps that break it.'),
   flag('dry', 'Print the generated config to stdout and exit instead of writing it.', { short: 'd' }),
   value('min-serv-port-ip-per-task', 'int', 10050, 'Low end of the service ports assigned to IP-per-task apps without one. 0 together with the max disables assignment.'),
   value('max-serv-port-ip-per-task', 'int', 10100, 'High end of that range.'),
   value('max-backoff', 'int', 300, 'Upper bound (seconds) of the event-stream reconnect backoff.'),
-  value('syslog-socket', 'string', '/dev/log', 'Accepted for compatibility; this controller logs JSON lines to stdout only (`/dev/null` was marathon-lb\'s "off").'),
+  value('syslog-socket', 'string', '/dev/log', 'Accepted for compatibility and ignored: this controller logs JSON lines to stderr only (`/dev/null` was marathon-lb\'s "off").'),
   value('log-format', 'string', DEFAULT_LOG_FORMAT, 'Python logging format strings are accepted and ignored: records are JSON lines. `text` or `pretty` prints one human-readable line per record instead.'),
   value('log-level', 'string', 'DEBUG', 'CRITICAL, ERROR, WARNING, INFO, DEBUG or NOTSET (any case).'),
   value('marathon-auth-credential-file', 'string', undefined, 'File whose first line is user:pass for Marathon basic auth. Takes precedence over --auth-credentials. An empty first line means no auth.'),
   value('auth-credentials', 'string', undefined, 'user:pass for Marathon basic auth. The password may contain colons (split at the first one).', { secret: true }),
   value('dcos-auth-credentials', 'string', undefined, 'DC/OS service-account credentials as JSON (uid, private_key, login_endpoint); used when neither of the two flags above is given.', { env: 'DCOS_SERVICE_ACCOUNT_CREDENTIAL', defaultDoc: '$DCOS_SERVICE_ACCOUNT_CREDENTIAL', secret: true }),
-  value('marathon-ca-cert', 'string', undefined, 'CA bundle to verify Marathon\'s TLS certificate. Absent: TLS verification is off (as marathon-lb).'),
+  value('marathon-ca-cert', 'string', undefined, 'PEM file of CA certificates trusted, in addition to the system\'s roots, to verify Marathon\'s TLS certificate. Verification is always on (marathon-lb turned it off without this flag): a Marathon with a self-signed or private-CA certificate needs its CA here.'),
   flag('help', 'Show usage and exit.', { short: 'h', builtin: true }),
 
   // --- historical marathon-lb (event/callback mode, removed upstream in 1.x) ---
@@ -96,7 +99,7 @@ export const FLAGS: readonly FlagSpec[] = [
   ours(value('haproxy-bin', 'string', 'haproxy', 'The haproxy executable used to validate configs and to run the supervised master.')),
   ours(value('lua-dir', 'string', undefined, 'Directory of the Lua scripts behind the :9090 endpoints.', { defaultDoc: '<package>/lua' })),
   ours(value('run-dir', 'string', '/var/run/haproxy', 'Directory for HAProxy\'s runtime files: master and admin sockets, server state, pid files.')),
-  ours(flag('supervise-haproxy', 'Start HAProxy in master-worker mode and reload it through the master (instead of --command).')),
+  ours(flag('supervise-haproxy', 'Start HAProxy in master-worker mode and reload it through the master (instead of --command). When Marathon cannot be read at start, HAProxy still starts: on the valid config on disk, else on one serving only the :9090 admin plane.')),
   ours(value('ejs-template', 'string', undefined, 'A whole-file ejs template (trusted, from the operator) rendering the entire config.')),
   ours(value('templates-dir', 'string', 'templates', 'Directory of template override files (HAPROXY_<NAME>), relative to the working directory as in marathon-lb.')),
   ours(value('pid-file', 'string', undefined, 'Where the controller writes its pid, for the /_mlb_signal endpoints.', { defaultDoc: '<run-dir>/marathon-lb.pid' })),

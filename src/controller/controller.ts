@@ -46,6 +46,12 @@ export function createController(deps: ControllerDeps): Controller {
   };
   const passDeps: ReconcileDeps = { ...deps, reloadGate };
 
+  // Say what HAProxy serves after a failure, and only what is true.
+  const failedPassMessage = () => {
+    if (applied) return 'pass failed; haproxy keeps the last good config';
+    return settings.mode === 'once' || settings.dry ? 'pass failed; nothing written' : 'pass failed; no config applied yet';
+  };
+
   const report = (o: PassOutcome) => {
     lastPass = o;
     recordPass(metrics, o.result, o.durationMs / 1000);
@@ -79,7 +85,7 @@ export function createController(deps: ControllerDeps): Controller {
         metrics.lastApplyTimestamp.set(o.at / 1000);
         break;
       default:
-        log.error({ result: o.result, error: o.error, reasons: o.reasons, trigger: o.trigger }, applied ? 'pass failed; haproxy keeps the last good config' : 'pass failed');
+        log.error({ result: o.result, error: o.error, reasons: o.reasons, trigger: o.trigger }, failedPassMessage());
     }
     if (o.result === 'reload' || (o.result === 'error' && o.error?.startsWith('reload failed'))) {
       const ok = o.result === 'reload';

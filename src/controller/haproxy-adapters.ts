@@ -72,6 +72,7 @@ export function createHaproxyDriver(s: Settings, log: Logger): HaproxyDriver {
 
   if (s.superviseHaproxy) {
     let master: HaproxyMaster | undefined;
+    let stopping = false;
     return {
       kind: 'master',
       runtime,
@@ -86,10 +87,13 @@ export function createHaproxyDriver(s: Settings, log: Logger): HaproxyDriver {
             try {
               master = await startHaproxyMaster({
                 bin: s.haproxyBin, configPath: s.haproxyConfig, masterSocket: masterSocket(s), pidFile: join(s.runDir, 'haproxy.pid'),
-                onOutput: (line) => log.info({ source: 'haproxy', line }, 'haproxy output'),
+                onRecord: (r) => log[r.level]({ source: 'haproxy', haproxyLevel: r.haproxyLevel, pid: r.pid, text: r.text }, 'haproxy output'),
               });
               log.info({ masterSocket: masterSocket(s) }, 'haproxy started');
-              void master.exited.then((code) => log.error({ code }, 'haproxy master exited'));
+              void master.exited.then((code) => {
+                if (stopping && code === 0) log.info({ code }, 'haproxy stopped');
+                else log.error({ code }, 'haproxy master exited');
+              });
               return { ok: true, detail: 'started' };
             } catch (err) {
               return { ok: false, detail: (err as Error).message };
@@ -102,6 +106,7 @@ export function createHaproxyDriver(s: Settings, log: Logger): HaproxyDriver {
         return { ok: r.ok, detail: r.reason ?? (r.workerPid ? `new worker ${r.workerPid}` : undefined) };
       },
       async stop() {
+        stopping = true;
         await master?.stop();
       },
     };

@@ -46,6 +46,7 @@ export async function startTriggers(d: TriggerDeps): Promise<Triggers> {
     loop.markDirty(`event:${type}`, appsOfEvent(type, data));
   };
 
+  let stopping = false; // a stream closed by stop() is not lost
   loop.markDirty('startup');
   switch (settings.mode) {
     case 'poll':
@@ -66,14 +67,14 @@ export async function startTriggers(d: TriggerDeps): Promise<Triggers> {
         onConnected: (url) => {
           const s = watcher.state();
           controller.setStream({ connected: true, url, since: new Date().toISOString(), reconnects: s.reconnects });
-          log.info({ url }, 'event stream connected');
           // Events may have been missed while disconnected: every (re)connect is a full resync.
           loop.markDirty('stream connected');
         },
         onDisconnected: (reason) => {
           const s = watcher.state();
           controller.setStream({ connected: false, url: s.url, since: new Date().toISOString(), reconnects: s.reconnects });
-          log.warn({ reason }, 'event stream lost');
+          if (stopping) log.info({ reason }, 'event stream closed');
+          else log.warn({ reason }, 'event stream lost');
         },
         onAuthError: (err) => log.error({ status: err.status, error: err.message }, 'marathon refused our credentials'),
         log: logFn(log),
@@ -102,6 +103,7 @@ export async function startTriggers(d: TriggerDeps): Promise<Triggers> {
   }
   return {
     async stop() {
+      stopping = true;
       for (const s of stops.reverse()) await s();
     },
   };

@@ -9,6 +9,7 @@ export { splitShellWords } from './shell-words.js';
 export {
   startHaproxyMaster, connectHaproxyMaster, parseShowProc, type HaproxyMaster, type ProcList, type StartMasterOptions,
 } from './master.js';
+export { HaproxyOutputParser, parseHaproxyLine, type HaproxyRecord } from './output.js';
 export {
   runtimeCommand, mustRun, isRuntimeError, RuntimeApiError, cliWord,
   addServer, delServer, setServerState, setServerAddr, enableHealth, enableServer,

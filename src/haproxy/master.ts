@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { HaproxyOutputParser, type HaproxyRecord } from './output.js';
 import { runtimeCommand } from './runtime-api.js';
 
 export interface ProcList {
@@ -144,6 +145,8 @@ export interface StartMasterOptions {
   readonly extraArgs?: readonly string[] | undefined;
   /** Every line HAProxy prints (its startup and reload alerts go to stderr). */
   readonly onOutput?: ((line: string) => void) | undefined;
+  /** One record per event HAProxy reports, at its level, without the `log stdout` copies. */
+  readonly onRecord?: ((record: HaproxyRecord) => void) | undefined;
   readonly startTimeoutMs?: number | undefined;
   readonly reloadTimeoutMs?: number | undefined;
 }
@@ -157,20 +160,28 @@ export async function startHaproxyMaster(opts: StartMasterOptions): Promise<Hapr
   const tail = new OutputTail();
   const child = spawn(opts.bin, ['-W', '-S', `${opts.masterSocket},mode,600`, '-f', opts.configPath, '-p', opts.pidFile, ...(opts.extraArgs ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: Ctrl-C in a terminal reaches the controller, which stops HAProxy
+    // cleanly, instead of interrupting HAProxy behind its back (exit 130, logged as a crash).
+    detached: true,
   });
   let spawnError: Error | undefined;
   const exited = new Promise<number | null>((resolve) => {
     child.on('exit', (code) => resolve(code));
     child.on('error', (err) => { spawnError = err; resolve(null); });
   });
+  const parser = new HaproxyOutputParser();
   const forward = (d: Buffer) => {
     for (const l of d.toString().split('\n')) {
       if (!l.trim()) continue;
       tail.push(l);
       opts.onOutput?.(l);
+      const record = parser.push(l);
+      if (record !== undefined) opts.onRecord?.(record);
     }
   };
-  child.stdout!.on('data', forward);
+  // stdout carries the `log stdout` copies of what stderr says with its level: let stderr's
+  // version arrive first so the copy is the one dropped (the parser copes with either order).
+  child.stdout!.on('data', (d: Buffer) => { setTimeout(() => forward(d), 50); });
   child.stderr!.on('data', forward);
   let exitCode: number | null | undefined;
   void exited.then((c) => { exitCode = c; });
@@ -178,7 +189,7 @@ export async function startHaproxyMaster(opts: StartMasterOptions): Promise<Hapr
   while (Date.now() < deadline) {
     if (spawnError) throw new Error(`cannot start ${opts.bin}: ${spawnError.message}`);
     if (exitCode !== undefined) {
-      await sleep(50); // let the pipes drain
+      await sleep(100); // let the pipes drain (stdout is forwarded 50 ms late)
       throw new Error(`haproxy exited with ${exitCode} at start: ${tail.since(0).join(' / ')}`);
     }
     if (existsSync(opts.masterSocket)) {

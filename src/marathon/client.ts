@@ -15,6 +15,7 @@ import {
 } from './errors.js';
 import { redactUrl, scrubSecrets } from './redact.js';
 import { allSecrets, buildTargets, type MarathonTarget } from './targets.js';
+import { describeConnectError } from './connect-errors.js';
 import { certificateAuthorities } from './tls.js';
 import { APPS_PATH, appPath, joinUrl, moveToFront } from './urls.js';
 
@@ -24,8 +25,12 @@ export interface MarathonClientOptions {
   dcos?: DcosServiceAccount;
   /** Path of a PEM file with an extra CA to trust. */
   caCert?: string;
-  /** marathon-lb used 3.05 s to connect and 46 s to read. */
-  timeoutMs?: { connect: number; response: number };
+  /**
+   * `connect`: to establish the connection (TCP and TLS); `idle`: the longest silence while
+   * waiting for or reading the answer. No cap on the whole exchange: a big /v2/apps that keeps
+   * flowing is fine, a Marathon that accepted the connection and went quiet is not.
+   */
+  timeoutMs?: { connect: number; idle: number };
 }
 
 export interface MarathonClient {
@@ -44,6 +49,9 @@ export interface MarathonClient {
 /** Statuses Marathon (or Jetty in front of it) gives while there is no usable leader. */
 const ELECTION_STATUSES = new Set([502, 503, 504]);
 
+/** marathon-lb's 3.05 s connect timeout; 10 s of silence is a Marathon that is not answering. */
+export const DEFAULT_TIMEOUTS_MS = { connect: 3050, idle: 10_000 } as const;
+
 export function createMarathonClient(opts: MarathonClientOptions): MarathonClient {
   const certificateAuthority = certificateAuthorities(opts.caCert);
   let targets: MarathonTarget[] = buildTargets({
@@ -52,16 +60,15 @@ export function createMarathonClient(opts: MarathonClientOptions): MarathonClien
     ...(opts.dcos ? { dcos: opts.dcos } : {}),
     ...(certificateAuthority ? { certificateAuthority } : {}),
   });
-  const timeouts = opts.timeoutMs ?? { connect: 3050, response: 46_000 };
+  const timeouts = opts.timeoutMs ?? DEFAULT_TIMEOUTS_MS;
 
   const http: Got = got.extend({
     headers: { accept: 'application/json', 'user-agent': 'marathon-lb' },
     responseType: 'text',
     throwHttpErrors: false,
     retry: { limit: 0 },
-    // `response` bounds the wait for headers; `request` bounds the whole exchange so a
-    // trickling body cannot hold a pass forever.
-    timeout: { connect: timeouts.connect, response: timeouts.response, request: timeouts.connect + timeouts.response },
+    // `socket` is an idle timeout: it fires after that long without a byte, before or during the body.
+    timeout: { connect: timeouts.connect, secureConnect: timeouts.connect, socket: timeouts.idle },
     ...(certificateAuthority ? { https: { certificateAuthority } } : {}),
   });
 
@@ -93,7 +100,7 @@ export function createMarathonClient(opts: MarathonClientOptions): MarathonClien
         }
       } catch (err) {
         if (err instanceof MarathonAuthError) throw err;
-        const message = err instanceof MarathonError ? err.message : (err as Error).message;
+        const message = err instanceof MarathonError ? err.message : describeConnectError(err, timeouts);
         attempts.push(`${safeUrl}: ${scrub(message)}`);
         continue;
       }

@@ -1,5 +1,5 @@
 // Runs the Marathon emulator as a standalone server (demo, manual testing).
-//   node <compiled>/test/emulator/main.js --port 8080 --sample
+//   node <compiled>/test/emulator/main.js --port 8080 --sample [--sample-ports 10000,10001]
 //   ... --apps apps.json   (a JSON array of app definitions, or {"apps": [...]})
 // Other flags: --version 1.4|1.5, --task-servers inprocess|process|none, --auth user:password,
 // --heartbeat-ms N, --event-callbacks. Prints the emulator URL on stdout once the apps run.
@@ -11,13 +11,15 @@ import { sampleApps } from './samples.js';
 import type { AppSpec, EmulatorOptions } from './types.js';
 
 function usage(message: string): never {
-  process.stderr.write(`${message}\nusage: main [--port N] [--sample] [--apps FILE] [--version 1.4|1.5] [--task-servers inprocess|process|none] [--auth user:password] [--heartbeat-ms N] [--event-callbacks]\n`);
+  process.stderr.write(`${message}\nusage: main [--port N] [--sample [--sample-ports NGINX,WEB]] [--apps FILE] [--version 1.4|1.5] [--task-servers inprocess|process|none] [--auth user:password] [--heartbeat-ms N] [--event-callbacks]\n`);
   process.exit(2);
 }
 
 function parseArgs(argv: string[]): { opts: EmulatorOptions; apps: AppSpec[] } {
   const opts: EmulatorOptions = {};
   const apps: AppSpec[] = [];
+  let sample = false;
+  let samplePorts: { nginx: number; web: number } | undefined;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = (): string => {
@@ -31,8 +33,14 @@ function parseArgs(argv: string[]): { opts: EmulatorOptions; apps: AppSpec[] } {
         if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) usage('bad --port');
         break;
       case '--sample':
-        apps.push(...sampleApps());
+        sample = true;
         break;
+      case '--sample-ports': {
+        const [nginx, web] = value().split(',').map(Number);
+        if (![nginx, web].every((p) => Number.isInteger(p) && (p as number) > 0 && (p as number) < 65536)) usage('bad --sample-ports (two ports: A,B)');
+        samplePorts = { nginx: nginx as number, web: web as number };
+        break;
+      }
       case '--apps': {
         const parsed = JSON.parse(fs.readFileSync(value(), 'utf8')) as AppSpec[] | { apps: AppSpec[] };
         apps.push(...(Array.isArray(parsed) ? parsed : parsed.apps));
@@ -65,6 +73,7 @@ function parseArgs(argv: string[]): { opts: EmulatorOptions; apps: AppSpec[] } {
         usage(`unknown argument ${flag}`);
     }
   }
+  if (sample) apps.unshift(...sampleApps(samplePorts));
   return { opts, apps };
 }
 

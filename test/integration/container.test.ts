@@ -2,9 +2,11 @@
 // image built with buildah from docker/Dockerfile, run on the host network against the Marathon
 // emulator, with traffic sent through the HAProxy inside it to real task servers.
 //
-// The image part is slow (a cold build takes minutes on two cores; --layers makes rebuilds reuse
-// the apt and npm layers). It needs root and the tools in /work/shared/tools; without them it is
-// reported as skipped by name, except under CI=true, where it fails instead.
+// The image part is slow (a cold build takes minutes on two cores), so it is its own step of
+// .ci/run (scripts/test-container), not part of `npm test`. It needs root and the container tools
+// in ../shared/tools beside the checkout; without them it is reported as skipped by name, except
+// under CI=true, where it fails instead. Every image it makes is removed when it ends (buildah's
+// vfs storage keeps a full copy of each, gigabytes after a few runs).
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -20,7 +22,8 @@ import { request, waitFor } from '../emulator/http-client.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RUN = join(ROOT, 'run');
-const TOOLS = '/work/shared/tools';
+/** The container tools live in shared/ beside the checkout (CI copies shared/ there too). */
+const TOOLS = join(ROOT, '..', 'shared', 'tools');
 const CONTAINER_BASE = join(TOOLS, 'container-base');
 const CONTAINER_RUN = join(TOOLS, 'container-run');
 const IMAGE = 'marathon-lb';
@@ -234,7 +237,16 @@ const haveTools = process.getuid?.() === 0 && existsSync(CONTAINER_BASE) && exis
 const describeImage = haveTools || inCi ? describe : describe.skip;
 const imageSuite = haveTools || inCi
   ? 'container image (buildah)'
-  : 'container image (SKIPPED: needs root and /work/shared/tools; CI=true makes this fail instead)';
+  : `container image (SKIPPED: needs root and ${TOOLS}; CI=true makes this fail instead)`;
+
+const buildah = (args: readonly string[], timeoutMs?: number) =>
+  runToEnd('buildah', ['--storage-driver', 'vfs', ...args], timeoutMs === undefined ? {} : { timeoutMs });
+
+/** Every image id in buildah's vfs storage (intermediate ones included). */
+async function imageIds(): Promise<Set<string>> {
+  const r = await buildah(['images', '--all', '--quiet', '--no-trunc']);
+  return new Set(r.code === 0 ? r.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '') : []);
+}
 
 /** pid -> parent pid for every process, from /proc. */
 function processTable(): Map<number, { ppid: number; cmdline: string; state: string }> {
@@ -305,8 +317,9 @@ function peerCertificate(port: number, servername: string): Promise<PeerCertific
 }
 
 describeImage(imageSuite, () => {
-  const WEB_PORT = 10000;
+  let WEB_PORT = 0;
   let dir: string;
+  let imagesBefore: Set<string> | undefined;
   let emu: Emulator | undefined;
   let container: ChildProcess | undefined;
   let output = '';
@@ -316,24 +329,19 @@ describeImage(imageSuite, () => {
     dir = await mkdtemp(join(tmpdir(), 'mlb-image-'));
     const base = await runToEnd(CONTAINER_BASE, [], { timeoutMs: 5 * 60_000 });
     if (base.code !== 0) throw new Error(`container-base failed (${base.code}):\n${base.stdout}\n${base.stderr}`);
-    // As /work/shared/tools/README.md, plus --layers (reuse the apt and npm layers) and the
-    // registry's CA as a build secret when Node is told about an extra CA (TLS-inspecting egress).
-    const previous = await runToEnd('buildah', ['--storage-driver', 'vfs', 'inspect', '--type', 'image', '--format', '{{.FromImageID}}', IMAGE]);
+    // container-base installs buildah when missing: only now can the images be listed.
+    imagesBefore = await imageIds();
+    // As ../shared/tools/README.md, plus the registry's CA as a build secret when Node is told
+    // about an extra CA (TLS-inspecting egress). No --layers: the images are removed afterwards,
+    // so cached layers would only fill the disk.
     const ca = process.env['NODE_EXTRA_CA_CERTS'];
     const secret = ca && existsSync(ca) ? ['--secret', `id=npm_ca,src=${ca}`] : [];
     const build = await runToEnd('buildah', [
-      '--storage-driver', 'vfs', 'bud', '--layers', '--isolation', 'chroot', '--network', 'host', '--pull-never',
+      '--storage-driver', 'vfs', 'bud', '--isolation', 'chroot', '--network', 'host', '--pull-never',
       ...secret, '-f', 'docker/Dockerfile', '-t', IMAGE, '.',
     ], { cwd: ROOT, timeoutMs: 13 * 60_000 });
     await writeFile(join(dir, 'build.log'), build.stdout + build.stderr);
     if (build.code !== 0) throw new Error(`image build failed (${build.code}):\n${(build.stdout + build.stderr).slice(-4000)}`);
-    // vfs keeps a full copy per layer: drop the image this build replaced (its cached build
-    // layers stay for the next build) so repeated runs do not fill the disk.
-    const current = await runToEnd('buildah', ['--storage-driver', 'vfs', 'inspect', '--type', 'image', '--format', '{{.FromImageID}}', IMAGE]);
-    const oldId = previous.code === 0 ? previous.stdout.trim() : '';
-    if (oldId !== '' && current.code === 0 && current.stdout.trim() !== oldId) {
-      await runToEnd('buildah', ['--storage-driver', 'vfs', 'rmi', oldId]);
-    }
   }, 15 * 60_000);
 
   afterAll(async () => {
@@ -344,7 +352,16 @@ describeImage(imageSuite, () => {
     }
     await emu?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
-  }, 60_000);
+    // Remove every image this build made (the tagged one and any intermediate stage). The base
+    // that container-base makes once stays: it stands in for a registry's node:20-bookworm-slim.
+    if (imagesBefore !== undefined) {
+      const made = [...(await imageIds())].filter((id) => !imagesBefore!.has(id));
+      await buildah(['rmi', '--force', IMAGE]);
+      for (const id of made) await buildah(['rmi', '--force', id]);
+      const left = [...(await imageIds())].filter((id) => !imagesBefore!.has(id));
+      expect(left).toEqual([]);
+    }
+  }, 120_000);
 
   test('a bad mode: the image\'s entrypoint prints the synopsis and exits 1', async () => {
     const r = await runToEnd(CONTAINER_RUN, [IMAGE, 'bogus'], { timeoutMs: 120_000 });
@@ -353,8 +370,9 @@ describeImage(imageSuite, () => {
   }, 150_000);
 
   test('sse against Marathon: HTTP by service port and vhost, :443 with the self-signed cert, health check; SIGTERM stops everything', async () => {
-    if (!(await portIsFree(WEB_PORT))) throw new Error(`port ${WEB_PORT} is in use; the web app's service port must be free`);
     for (const k of Object.keys(ports) as (keyof typeof ports)[]) ports[k] = await freePort();
+    WEB_PORT = await freePort();
+    if (!(await portIsFree(WEB_PORT))) throw new Error(`port ${WEB_PORT} is in use; the web app's service port must be free`);
 
     emu = await startEmulator({ taskServers: 'inprocess' });
     await emu.putApp({ id: '/web', instances: 2, labels: { HAPROXY_GROUP: 'external' }, portDefinitions: [{ port: WEB_PORT, name: 'http' }] });
@@ -381,7 +399,7 @@ describeImage(imageSuite, () => {
         const r = await request(`http://127.0.0.1:${WEB_PORT}/`, { timeoutMs: 2000 });
         if (r.status === 200) seen.add(r.body.trim());
         return seen.size >= 2;
-      }, 'both /web tasks answering through the container on :10000', 180_000, 250);
+      }, `both /web tasks answering through the container on :${WEB_PORT}`, 180_000, 250);
     } catch (err) {
       throw new Error(`${(err as Error).message}\n--- container output ---\n${logTail()}`);
     }

@@ -28,7 +28,7 @@ d('Marathon failures', () => {
     const [svc] = await freePorts(1);
     await leader.putApp({ id: '/led', instances: 1, labels: { HAPROXY_GROUP: 'external' }, portDefinitions: [{ port: svc! }] });
     const ctl = track(runController(['sse', '--group', 'external', '--marathon', standby.url, '--supervise-haproxy', '--log-level', 'debug', ...(await flags())]));
-    const connected = await ctl.waitForLog((l) => l.msg === 'event stream connected', 'stream connected');
+    const connected = await ctl.waitForLog((l) => l.msg === 'connected to the Marathon event stream', 'stream connected');
     expect(connected.url).toBe(leader.url);
     const [task] = leader.tasks('/led');
     await waitFor('the leader\'s task answers', async () => (await request(`http://127.0.0.1:${svc}/`).catch(() => undefined))?.body.trim() === task!.id, 20_000);
@@ -40,7 +40,7 @@ d('Marathon failures', () => {
     const refused = await ctl.waitForLog((l) => l.msg === 'marathon refused our credentials', 'auth error reported');
     expect(refused.status).toBe(401);
     // No config was ever applied, so the log does not claim a last good one.
-    await ctl.waitForLog((l) => l.msg === 'pass failed', 'the pass fails too');
+    await ctl.waitForLog((l) => l.msg === 'pass failed; no config applied yet', 'the pass fails too');
     expect(ctl.output()).not.toContain('s3cret');
     expect(ctl.output()).not.toContain('ops:wrong');
     // Over a few seconds, the stream is retried at the maximum backoff, not in a tight loop.

@@ -88,9 +88,13 @@ d('run once against the emulator, then serve through a real HAProxy', () => {
 
   it('--dry prints the config and writes nothing', async () => {
     const dry = await tempDir('mlb-dry-');
-    const ctl = runController(['--group', 'external', '--marathon', emu.url, '--dry', ...isolatedFlags(dry, ports)]);
+    const ctl = runController(['--group', 'external', '--marathon', emu.url, '--dry', '--log-level', 'debug', ...isolatedFlags(dry, ports)]);
     expect(await ctl.exited).toBe(0);
-    expect(ctl.output()).toContain(`frontend nginx_${svc[0]}`);
+    // `--dry > haproxy.cfg` must give a config file: every log line goes to stderr.
+    expect(ctl.stdout()).toContain(`frontend nginx_${svc[0]}`);
+    expect(ctl.stdout()).not.toContain('"level"');
+    expect(ctl.stdout().trimStart().startsWith('global')).toBe(true);
+    expect(ctl.logs.length).toBeGreaterThan(0);
     await expect(readFile(join(dry, 'haproxy.cfg'), 'utf8')).rejects.toThrow();
   });
 

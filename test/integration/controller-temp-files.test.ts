@@ -22,7 +22,7 @@ describe('controller start', () => {
       ...isolatedFlags(dir, { http: p[0]!, https: p[1]!, admin: p[2]!, appid: p[3]!, status: p[4]! })]);
     await ctl.exited;
     // The pass failed (no Marathon), so nothing was applied: the start alone cleaned up.
-    expect(ctl.logs.map((l) => l.msg)).toContain('pass failed; haproxy keeps the last good config');
+    expect(ctl.logs.map((l) => l.msg)).toContain('pass failed; nothing written');
     expect(await readFile(join(dir, 'haproxy.cfg'), 'utf8')).toBe('# the config on disk\n');
     expect((await readdir(dir)).sort()).toEqual(expect.not.arrayContaining(['.mlb-tmp', '.haproxy.cfg.4242.deadbeef.tmp', '.app2backend.map.4242.01234567.check']));
     expect(await readdir(dir)).toContain('haproxy.cfg');

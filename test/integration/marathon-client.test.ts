@@ -15,6 +15,7 @@ import {
   MarathonResponseError,
   MarathonUnavailableError,
 } from '../../src/marathon/index.js';
+import { selfSignedLoopbackCert } from '../support/tls.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
@@ -103,8 +104,34 @@ describe('Marathon client failover', () => {
   it('fails over on a response timeout', async () => {
     const silent = await track(startHttp(() => {}));
     const leader = await track(startHttp(appsHandler));
-    const client = createMarathonClient({ urls: [silent.url, leader.url], timeoutMs: { connect: 500, response: 300 } });
+    const client = createMarathonClient({ urls: [silent.url, leader.url], timeoutMs: { connect: 500, idle: 300 } });
     await expect(client.listApps()).resolves.toHaveLength(1);
+  });
+
+  it('a Marathon that accepts the connection and stays silent is reported within seconds, with its URL', async () => {
+    const silent = await track(startHttp(() => {}));
+    const started = Date.now();
+    const err = await createMarathonClient({ urls: [silent.url] }).listApps().catch((e: unknown) => e);
+    const took = Date.now() - started;
+    expect(err).toBeInstanceOf(MarathonUnavailableError);
+    expect((err as Error).message).toBe(`no Marathon answered: ${silent.url}: connected, then no data for 10000 ms (idle-read timeout)`);
+    expect(took).toBeLessThan(15_000);
+  }, 20_000);
+
+  it('the idle timeout is not a cap on the whole answer: a body that keeps flowing is read to the end', async () => {
+    const body = JSON.stringify(APPS);
+    const trickle = await track(startHttp((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      let i = 0;
+      const t = setInterval(() => {
+        res.write(body.slice(i, i + 8));
+        i += 8;
+        if (i >= body.length) { clearInterval(t); res.end(); }
+      }, 100);
+    }));
+    expect(body.length / 8 * 100).toBeGreaterThan(600); // longer than connect + idle below
+    const client = createMarathonClient({ urls: [trickle.url], timeoutMs: { connect: 300, idle: 300 } });
+    await expect(client.listApps()).resolves.toEqual(APPS.apps);
   });
 
   it('reports every master when none answers', async () => {
@@ -205,23 +232,8 @@ describe('Marathon client TLS', () => {
   let certPem: string;
   let keyPem: string;
 
-  beforeAll(() => {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    const cert = forge.pki.createCertificate();
-    cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
-    cert.serialNumber = '01';
-    cert.validity.notBefore = new Date(Date.now() - 60_000);
-    cert.validity.notAfter = new Date(Date.now() + 24 * 3600_000);
-    const subject = [{ name: 'commonName', value: '127.0.0.1' }];
-    cert.setSubject(subject);
-    cert.setIssuer(subject);
-    cert.setExtensions([
-      { name: 'basicConstraints', cA: true },
-      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
-    ]);
-    cert.sign(forge.pki.privateKeyFromPem(keyPem), forge.md.sha256.create());
-    certPem = forge.pki.certificateToPem(cert);
+  beforeAll(async () => {
+    ({ keyPem, certPem } = await selfSignedLoopbackCert());
     dir = mkdtempSync(join(tmpdir(), 'mlb-ca-'));
     writeFileSync(join(dir, 'ca.pem'), certPem);
   });

@@ -1,5 +1,5 @@
 // Runs the real CLI (dist/cli.js, built by the test command) as a child process, the way an
-// operator runs it, and reads its JSON log lines. Kills it and the HAProxy it supervises on stop.
+// operator runs it, and reads its JSON log lines (on stderr). Kills it and the HAProxy it supervises on stop.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -15,6 +15,8 @@ export interface ControllerProcess {
   readonly child: ChildProcess;
   readonly logs: LogLine[];
   readonly output: () => string;
+  /** Only what the controller wrote to stdout. */
+  readonly stdout: () => string;
   /** Resolves with the exit code. */
   readonly exited: Promise<number | null>;
   waitForLog(pred: (l: LogLine) => boolean, what: string, timeoutMs?: number): Promise<LogLine>;
@@ -32,21 +34,23 @@ export function runController(args: string[], env: Record<string, string> = {}):
   let raw = '';
   let buf = '';
   const waiters: Array<() => void> = [];
-  child.stdout!.on('data', (d: Buffer) => {
+  let stdout = '';
+  // Logs are on stderr; stdout carries only what was asked for (--dry's config).
+  child.stderr!.on('data', (d: Buffer) => {
     raw += d.toString();
     buf += d.toString();
     let i;
     while ((i = buf.indexOf('\n')) >= 0) {
       const line = buf.slice(0, i);
       buf = buf.slice(i + 1);
-      try { logs.push(JSON.parse(line) as LogLine); } catch { /* not a log line (e.g. --dry output) */ }
+      try { logs.push(JSON.parse(line) as LogLine); } catch { /* not a log line (e.g. a fatal usage message) */ }
     }
     for (const w of waiters.splice(0)) w();
   });
-  child.stderr!.on('data', (d: Buffer) => { raw += d.toString(); });
+  child.stdout!.on('data', (d: Buffer) => { raw += d.toString(); stdout += d.toString(); });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { for (const w of waiters.splice(0)) w(); resolve(code); }));
   return {
-    child, logs, exited, output: () => raw,
+    child, logs, exited, output: () => raw, stdout: () => stdout,
     async waitForLog(pred, what, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {

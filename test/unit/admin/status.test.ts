@@ -65,3 +65,10 @@ test.each([
 ])('prefersHtml(%p) = %p', (accept, expected) => {
   expect(prefersHtml(accept)).toBe(expected);
 });
+
+test('statusProblems claims a last good configuration only when one was applied', () => {
+  const failed = { ...HEALTHY, lastPass: { at: 't', result: 'error' as const, error: 'no Marathon answered' } };
+  expect(statusProblems(failed)[0]?.message).toMatch(/HAProxy keeps the last good configuration\.$/);
+  expect(statusProblems({ ...failed, lastReload: undefined })[0]?.message)
+    .toBe('Last pass at t: it failed: no Marathon answered. No configuration has been applied since the controller started.');
+});
