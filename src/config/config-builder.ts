@@ -37,34 +37,52 @@ export class ConfigBuilder {
     this.chunks.push({ text, owner, server: single ? { backend, name: m![1]!, args: m![2]! } : undefined });
   }
 
-  build(): {
-    config: string;
-    skeleton: string;
-    servers: Record<string, Record<string, string>>;
-    owners: OwnedRange[];
-  } {
-    let config = '';
-    let skeleton = '';
-    const servers: Record<string, Record<string, string>> = {};
-    const owners: OwnedRange[] = [];
-    let line = 1;
-    for (const c of this.chunks) {
-      config += c.text;
-      const lines = countLines(c.text);
-      if (c.owner && lines > 0) {
-        const last = owners[owners.length - 1];
-        if (last && last.appId === c.owner.appId && last.index === c.owner.index && last.to === line - 1) {
-          owners[owners.length - 1] = { ...last, to: line + lines - 1 };
-        } else {
-          owners.push({ ...c.owner, from: line, to: line + lines - 1 });
-        }
-      }
-      line += lines;
-      if (c.server) (servers[c.server.backend] ??= {})[c.server.name] = c.server.args;
-      else skeleton += c.text;
-    }
-    return { config, skeleton, servers, owners };
+  /**
+   * The config text at once (one join); the line owners, the skeleton and the servers only when
+   * asked: writing the file after a runtime change needs the text alone, and must not cost a
+   * walk over every character of a 10 MB config.
+   */
+  build(): { config: string; readonly skeleton: string; readonly servers: Record<string, Record<string, string>>; readonly owners: OwnedRange[] } {
+    const chunks = this.chunks;
+    const config = chunks.map((c) => c.text).join('');
+    let split: { skeleton: string; servers: Record<string, Record<string, string>> } | undefined;
+    let owners: OwnedRange[] | undefined;
+    const splitOnce = () => (split ??= splitServers(chunks));
+    return {
+      config,
+      get skeleton() { return splitOnce().skeleton; },
+      get servers() { return splitOnce().servers; },
+      get owners() { return (owners ??= ownedRanges(chunks)); },
+    };
   }
+}
+
+function splitServers(chunks: readonly Chunk[]): { skeleton: string; servers: Record<string, Record<string, string>> } {
+  const servers: Record<string, Record<string, string>> = {};
+  const rest: string[] = [];
+  for (const c of chunks) {
+    if (c.server) (servers[c.server.backend] ??= {})[c.server.name] = c.server.args;
+    else rest.push(c.text);
+  }
+  return { skeleton: rest.join(''), servers };
+}
+
+function ownedRanges(chunks: readonly Chunk[]): OwnedRange[] {
+  const owners: OwnedRange[] = [];
+  let line = 1;
+  for (const c of chunks) {
+    const lines = countLines(c.text);
+    if (c.owner && lines > 0) {
+      const last = owners[owners.length - 1];
+      if (last && last.appId === c.owner.appId && last.index === c.owner.index && last.to === line - 1) {
+        owners[owners.length - 1] = { ...last, to: line + lines - 1 };
+      } else {
+        owners.push({ ...c.owner, from: line, to: line + lines - 1 });
+      }
+    }
+    line += lines;
+  }
+  return owners;
 }
 
 // Every piece ends its own line, so a template override without a trailing newline cannot glue
@@ -76,6 +94,6 @@ function withNewline(text: string): string {
 function countLines(text: string): number {
   if (text === '') return 0;
   let n = 0;
-  for (const ch of text) if (ch === '\n') n += 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n += 1;
   return text.endsWith('\n') ? n : n + 1;
 }

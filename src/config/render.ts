@@ -55,11 +55,16 @@ export function render(model: Model, templates: TemplateSet, opts: RenderOptions
   try {
     const lookup: Lookup = { templates, builtins: opts.builtins };
     const { frags, excluded } = renderFragments(model.services, lookup, opts, cache);
-    return { ok: true, rendered: { ...assemble(frags, lookup, opts), excluded } };
+    return { ok: true, rendered: withExcluded(assemble(frags, lookup, opts), excluded) };
   } catch (err) {
     if (err instanceof TemplateError) return { ok: false, error: err };
     throw err;
   }
+}
+
+/** Adds the excluded list without reading the lazy parts of an assembled config. */
+export function withExcluded(a: Omit<Rendered, 'excluded'>, excluded: readonly Skipped[]): Rendered {
+  return Object.defineProperty(a, 'excluded', { value: excluded, enumerable: true }) as Rendered;
 }
 
 /** Each service's fragments (from the cache when its Service object was rendered before). */
@@ -144,12 +149,13 @@ export function assemble(frags: readonly ServiceFragments[], lookup: Lookup, opt
   }
 
   const built = b.build();
+  let maps: Record<string, string> | undefined;
   return {
     config: built.config,
-    skeleton: built.skeleton,
-    servers: built.servers,
-    owners: built.owners,
-    maps: buildMaps(frags, opts.haproxyMap),
+    get skeleton() { return built.skeleton; },
+    get servers() { return built.servers; },
+    get owners() { return built.owners; },
+    get maps() { return (maps ??= buildMaps(frags, opts.haproxyMap)); },
     frameText,
   };
 }

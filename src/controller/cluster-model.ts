@@ -9,7 +9,8 @@
 // sequence of updates equals normalize() of the whole snapshot.
 //
 // Apps whose service ports are invented (IP-per-task without declared ports) depend on every
-// other app's ports; while any exists, every update renormalizes the whole snapshot.
+// other app's ports: an update that invents ports, or moves declared ones while some app invents
+// them, renormalizes the whole snapshot.
 
 import { normalize, type NormalizeOptions } from '../model/index.js';
 import { decodeAppLabels } from '../model/decode.js';
@@ -33,6 +34,10 @@ export interface ModelChange {
 function unitKeyOf(app: WireApp): string {
   const { settings } = decodeAppLabels(sanitizeLabels(app.labels));
   return settings.deploymentGroup ?? app.id!;
+}
+
+function declaredKey(app: WireApp | undefined): string {
+  return app ? declaredServicePorts(app).map((p) => p.servicePort).join(',') : '';
 }
 
 function inventsPorts(app: WireApp): boolean {
@@ -86,18 +91,29 @@ export class ClusterModel {
   /** Some apps re-read from Marathon: a WireApp, or undefined for an app that no longer exists. */
   update(changes: ReadonlyMap<string, WireApp | undefined>): ModelChange {
     const touched = new Set<string>();
+    const previous = new Map<string, WireApp | undefined>();
     for (const [id, app] of changes) {
+      previous.set(id, this.wire.get(id));
       const old = this.unitOf.get(id);
       if (old !== undefined) touched.add(old);
       if (app === undefined) this.wire.delete(id);
       else this.wire.set(id, app);
     }
-    let inventing = false;
-    for (const id of changes.keys()) {
-      const app = this.wire.get(id);
-      if (app && inventsPorts(app)) inventing = true;
+    // Invented service ports (IP-per-task apps without declared ones) are assigned in app order
+    // around every declared port: a change that invents ports, or moves declared ports while
+    // some app invents them, can move another app's ports, so it renormalizes everything.
+    // Anything else (every task change, most app changes) cannot.
+    let everything = false;
+    for (const [id, app] of changes) {
+      const before = previous.get(id);
+      if ((app && inventsPorts(app)) || (before && inventsPorts(before))) everything = true;
+      else if (this.inventing > 0 && declaredKey(before) !== declaredKey(app)) everything = true;
+      // A blue/green group whose other colour invents ports is normalized as a whole too.
+      for (const key of [this.unitOf.get(id), app ? unitKeyOf(app) : undefined]) {
+        if (this.inventing > 0 && key !== undefined && [...this.members.get(key) ?? []].some((m) => { const w = this.wire.get(m) ?? previous.get(m); return m !== id && w !== undefined && inventsPorts(w); })) everything = true;
+      }
     }
-    if (inventing || this.inventing > 0) {
+    if (everything) {
       const before = new Set(this.units.keys());
       this.renormalizeAll([...this.wire.values()]);
       for (const k of this.units.keys()) before.add(k);
@@ -195,25 +211,21 @@ export class ClusterModel {
       ...normalize(invalid as WireApp[], this.opts).skipped,
       ...normalize(duplicates(apps), this.opts).skipped.filter((s) => / is listed more than once/.test(s.message)),
     ];
+    // Invented ports depend on the whole cluster: the units that invent ports take their
+    // services from one normalize() over everything (invented ports avoid every other port, so
+    // they never lose a port clash); every other unit is normalized alone, as in an update.
+    const fromFull = new Map<string, Unit>();
     if (this.inventing > 0) {
-      // Invented ports depend on the whole cluster: one normalize() over everything, then the
-      // result is filed by served app (clashes are already settled by normalize()).
+      const inventingUnits = new Set<string>();
+      for (const [key, ids] of this.members) if ([...ids].some((i) => inventsPorts(this.wire.get(i)!))) inventingUnits.add(key);
       const full = normalize([...this.wire.values()], this.opts);
-      const loose: Skipped[] = [...this.looseSkipped];
-      const services = new Map<string, Service[]>();
-      const skipped = new Map<string, Skipped[]>();
-      for (const s of full.services) (services.get(s.appId) ?? services.set(s.appId, []).get(s.appId)!).push(s);
-      for (const s of full.skipped) {
-        if (this.members.has(s.appId)) (skipped.get(s.appId) ?? skipped.set(s.appId, []).get(s.appId)!).push(s);
-        else loose.push(s);
-      }
-      this.looseSkipped = loose;
-      for (const key of this.members.keys()) this.units.set(key, { services: services.get(key) ?? [], skipped: skipped.get(key) ?? [] });
-      return;
+      for (const key of inventingUnits) fromFull.set(key, { services: [], skipped: [] });
+      for (const s of full.services) (fromFull.get(s.appId)?.services as Service[] | undefined)?.push(s);
+      for (const s of full.skipped) (fromFull.get(s.appId)?.skipped as Skipped[] | undefined)?.push(s);
     }
     const all: Service[] = [];
     for (const [key, ids] of this.members) {
-      const unit = normalize([...ids].map((i) => this.wire.get(i)!), this.opts);
+      const unit = fromFull.get(key) ?? normalize([...ids].map((i) => this.wire.get(i)!), this.opts);
       this.units.set(key, unit);
       for (const s of unit.services) { this.index(s); all.push(s); }
     }

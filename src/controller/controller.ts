@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import { recordPass, setSkippedApps, type Metrics, type StatusSnapshot, type StatusStream } from '../admin/index.js';
 import { createLoop, type PassRequest, type ReconcileLoop } from './loop.js';
-import { reconcileOnce, type AppliedState, type PassOutcome, type ReconcileDeps } from './reconcile.js';
+import { flushFiles, reconcileOnce, type AppliedState, type PassOutcome, type ReconcileDeps } from './reconcile.js';
 import { statusSnapshot } from './status-snapshot.js';
 import type { Skipped } from '../model/types.js';
 
@@ -134,7 +134,14 @@ export function createController(deps: ControllerDeps): Controller {
     }
   };
 
+  const flush = async () => {
+    const error = await flushFiles(passDeps, applied).catch((err: Error) => err.message);
+    if (error !== undefined) log.error({ error }, 'writing runtime changes to the config file failed; a reload would lose them');
+  };
+
   const reloadOnly = async (reasons: readonly string[]) => {
+    // The file on disk must hold what the runtime API did before HAProxy reloads from it.
+    await flush();
     const valid = await deps.writer.validateCurrent();
     if (!valid.ok) {
       log.error({ alerts: valid.alerts, trigger: reasons }, 'current config is invalid; not reloading');
@@ -154,6 +161,8 @@ export function createController(deps: ControllerDeps): Controller {
       return o.result !== 'error';
     },
     reloadOnly,
+    flush,
+    needsFlush: () => applied?.fileBehind === true,
     debounceMs: settings.debounceMs,
   });
 
@@ -168,6 +177,9 @@ export function createController(deps: ControllerDeps): Controller {
       stream = s;
       metrics.streamConnected.set(s.connected ? 1 : 0);
     },
-    stop: () => loop.stop(),
+    async stop() {
+      await loop.stop();
+      await flush();
+    },
   };
 }

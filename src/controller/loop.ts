@@ -19,6 +19,12 @@ export interface LoopOptions {
   readonly pass: (req: PassRequest) => Promise<boolean>;
   /** Reload HAProxy with the config already on disk (SIGUSR1). Must not throw. */
   readonly reloadOnly: (reasons: readonly string[]) => Promise<void>;
+  /**
+   * Low-priority work run when no pass is waiting (writing runtime changes to the files).
+   * `needsFlush` says whether there is any. Must not throw.
+   */
+  readonly flush?: () => Promise<void>;
+  readonly needsFlush?: () => boolean;
   /** Optional wait after the first mark for more (0: none). */
   readonly debounceMs?: number;
   /** More dirty apps than this make the pass read the full snapshot instead (one request, not N). */
@@ -56,9 +62,11 @@ export function createLoop(opts: LoopOptions): ReconcileLoop {
   let retries = 0;
   let failures = 0;
   let retrying = false;
+  let flushFailed = false;
   let idleWaiters: Array<() => void> = [];
 
-  const hasWork = () => full || apps.size > 0 || reloads.length > 0;
+  const hasPassWork = () => full || apps.size > 0 || reloads.length > 0;
+  const hasWork = () => hasPassWork() || (!retrying && opts.needsFlush?.() === true);
   const isIdle = () => !running && !timer && !immediate && !hasWork();
   const settle = () => {
     if (!isIdle()) return;
@@ -94,6 +102,13 @@ export function createLoop(opts: LoopOptions): ReconcileLoop {
     reloads = [];
     retrying = false;
     running = (async () => {
+      if (!hadPass && reloadReasons.length === 0) {
+        // Nothing urgent: catch the files up with what the runtime API did. If that failed,
+        // try again a second later rather than in a tight loop.
+        await opts.flush?.();
+        flushFailed = opts.needsFlush?.() === true;
+        return;
+      }
       if (hadPass) {
         passes += 1;
         const ok = await opts.pass(req);
@@ -114,7 +129,8 @@ export function createLoop(opts: LoopOptions): ReconcileLoop {
       if (reloadReasons.length > 0) await opts.reloadOnly(reloadReasons);
     })().finally(() => {
       running = undefined;
-      schedule(retrying ? backoff() : opts.debounceMs ?? 0);
+      schedule(retrying ? backoff() : flushFailed && !hasPassWork() ? 1000 : opts.debounceMs ?? 0);
+      flushFailed = false;
     });
   };
 

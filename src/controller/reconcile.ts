@@ -61,6 +61,8 @@ export interface AppliedState {
   readonly stale: Set<string>;
   /** Servers retired at run time (kept in maintenance until the next reload). */
   retired: number;
+  /** Runtime changes not yet in the files on disk (flushFiles writes them when the loop is idle). */
+  fileBehind?: boolean;
   at: number;
 }
 
@@ -199,15 +201,25 @@ async function incrementalPass(
   if (!r.ok) return `reload: runtime API failed (${r.error ?? 'unknown'})`;
   commit();
   applied.retired += retiredBy(plan.ops);
-  // Now that traffic follows, make the files say the same, so a later reload keeps it.
-  const model = servedModel(applied);
-  const full = deps.render.full(model);
-  if (full.ok) {
-    const written = await deps.writer.write(full.rendered.config, full.rendered.maps, { validate: false });
-    if (!written.ok) return { result: 'error', reasons: plan.reasons, ...base, error: `runtime change applied, but writing the config failed: ${alertText(written.alerts, written.output)}` };
-  }
+  // Traffic follows now. The files follow when the loop is idle (flushFiles): a burst of task
+  // changes then costs one rewrite of the config, not one per event.
+  applied.fileBehind = true;
   const live = await correctLive(deps, applied.desired.backends, new Set(delta.keys()));
   return { result: 'runtime', reasons: plan.reasons, ...base, liveDifferences: live };
+}
+
+/**
+ * Writes the applied state to the files, so that a later reload keeps what the runtime API did.
+ * Server lines come from normalized values, so no `haproxy -c` is needed. Returns an error text.
+ */
+export async function flushFiles(deps: ReconcileDeps, applied: AppliedState | undefined): Promise<string | undefined> {
+  if (!applied?.fileBehind) return undefined;
+  const text = deps.render.text(servedModel(applied));
+  if (!text.ok) return text.error.message;
+  const written = await deps.writer.write(text.config, text.maps, { validate: false });
+  if (!written.ok) return alertText(written.alerts, written.output);
+  applied.fileBehind = false;
+  return undefined;
 }
 
 /** A read-only view of `base` with some backends replaced (undefined: removed). */

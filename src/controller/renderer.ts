@@ -6,7 +6,7 @@
 // renders everything, and any change of the text is a reload.
 
 import {
-  assemble, buildMaps, ejsLocals, EjsTemplateError, newFragmentCache, renderFragments, TemplateError,
+  assemble, buildMaps, ejsLocals, withExcluded, EjsTemplateError, newFragmentCache, renderFragments, TemplateError,
   type EjsRenderer, type Lookup, type Rendered, type RenderOptions, type ServiceFragments, type TemplateSet,
 } from '../config/index.js';
 import { defaultsTraits, mapMatchKinds, type BackendDesired, type BackendTraits, type DesiredState } from '../haproxy/index.js';
@@ -26,6 +26,8 @@ export interface ModelRenderer {
   full(model: Model): FullRender;
   /** The map files of a model (fragments come from the cache). */
   maps(model: Model): Readonly<Record<string, string>>;
+  /** Only the text and the maps (writing the files after runtime changes). */
+  text(model: Model): { ok: true; config: string; maps: Readonly<Record<string, string>> } | { ok: false; error: TemplateError };
 }
 
 export function createRenderer(templates: TemplateSet, options: RenderOptions, ejs?: EjsRenderer): ModelRenderer {
@@ -44,7 +46,7 @@ export function createRenderer(templates: TemplateSet, options: RenderOptions, e
   const full = (model: Model): FullRender => {
     try {
       const { frags, excluded } = renderFragments(model.services, lookup, options, cache);
-      const rendered: Rendered = { ...assemble(frags, lookup, options), excluded };
+      const rendered: Rendered = withExcluded(assemble(frags, lookup, options), excluded);
       if (!ejs) {
         const desired = {
           backends: desiredOf(frags),
@@ -63,7 +65,7 @@ export function createRenderer(templates: TemplateSet, options: RenderOptions, e
       }
       // Whole-file templates have no known structure: every change is a reload, and HAProxy's
       // complaints cannot be traced to one app.
-      const text = { ...rendered, config, skeleton: config, servers: {}, owners: [] };
+      const text: Rendered = { config, skeleton: config, servers: {}, owners: [], excluded: rendered.excluded, frameText: rendered.frameText, maps: rendered.maps };
       return {
         ok: true,
         rendered: text,
@@ -82,6 +84,19 @@ export function createRenderer(templates: TemplateSet, options: RenderOptions, e
       return { backends: desiredOf(frags), excluded };
     },
     full,
+    text(model) {
+      if (ejs) {
+        const out = full(model);
+        return out.ok ? { ok: true, config: out.rendered.config, maps: out.rendered.maps } : out;
+      }
+      try {
+        const a = assemble(renderFragments(model.services, lookup, options, cache).frags, lookup, options);
+        return { ok: true, config: a.config, maps: a.maps };
+      } catch (err) {
+        if (err instanceof TemplateError) return { ok: false, error: err };
+        throw err;
+      }
+    },
     maps(model) {
       return buildMaps(renderFragments(model.services, lookup, options, cache).frags, options.haproxyMap);
     },

@@ -1,7 +1,7 @@
 // One pass, with hand-written fakes: what it reads from Marathon, what it renders, what it asks
 // of HAProxy, and what it believes afterwards (checked against the fake's live servers).
 
-import { reconcileOnce, type AppliedState } from '../../../src/controller/reconcile.js';
+import { flushFiles, reconcileOnce, type AppliedState } from '../../../src/controller/reconcile.js';
 import { statusSnapshot } from '../../../src/controller/status-snapshot.js';
 import type { Settings } from '../../../src/settings.js';
 import { reconcileFakes, type Fakes } from '../../support/reconcile-fakes.js';
@@ -24,7 +24,7 @@ describe('reconcile pass', () => {
     expect(r.outcome.liveDifferences).toEqual([]);
   });
 
-  it('a task change re-reads only that app, changes servers at run time, then writes the file without haproxy -c', async () => {
+  it('a task change re-reads only that app, changes servers at run time; the file follows later, without haproxy -c', async () => {
     const f = reconcileFakes();
     f.marathon.put(wireApp({ id: '/web', tasks: [[31000]] }));
     f.marathon.put(wireApp({ id: '/api', ports: [10001] }));
@@ -36,6 +36,11 @@ describe('reconcile pass', () => {
     expect(f.marathon.listCalls).toBe(1);
     expect(f.marathon.getCalls).toEqual(['/web']);
     expect(f.haproxy.batches.at(-1)!.map((o) => o.op)).toEqual(['add-server']);
+    // Traffic first; the loop writes the file when it is idle.
+    expect(f.writes).toHaveLength(1);
+    expect(applied!.fileBehind).toBe(true);
+    expect(await flushFiles(f.deps, applied)).toBeUndefined();
+    expect(applied!.fileBehind).toBe(false);
     expect(f.writes.at(-1)!.validate).toBe(false);
     expect(f.writes.at(-1)!.config).toContain('server 10_0_0_1_31005 10.0.0.1:31005');
     expect(f.haproxy.serving('web_10000')).toHaveLength(2);
@@ -48,7 +53,7 @@ describe('reconcile pass', () => {
     f.marathon.put(wireApp({ id: '/web', tasks: [[31000]] }));
     const { applied } = await pass(f, undefined);
     f.marathon.put(wireApp({ id: '/web', tasks: [[31001], [31002]] }));
-    await pass(f, applied, ['/web']);
+    await flushFiles(f.deps, (await pass(f, applied, ['/web'])).applied);
     const incremental = f.writes.at(-1)!.config;
     const g = reconcileFakes();
     g.marathon.put(wireApp({ id: '/web', tasks: [[31001], [31002]] }));
