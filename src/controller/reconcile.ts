@@ -10,7 +10,9 @@
 // A failed pass leaves HAProxy on the last good config and says why; a second identical pass
 // writes nothing and reloads nothing.
 
-import { liveDifference, planChange, retiredBy, type BackendDesired, type BackendLookup, type DesiredState, type Plan, type RuntimeOp } from '../haproxy/index.js';
+import {
+  liveDifference, planChange, retiredAfter, retiredCount, type BackendDesired, type BackendLookup, type DesiredState, type Plan, type RetiredServers, type RuntimeOp,
+} from '../haproxy/index.js';
 import type { Model, Service, Skipped } from '../model/types.js';
 import type { WireApp } from '../model/wire.js';
 import type { Settings } from '../settings.js';
@@ -59,8 +61,8 @@ export interface AppliedState {
   readonly byApp: Map<string, readonly Service[]>;
   /** Apps served from their last good services because their current ones are broken. */
   readonly stale: Set<string>;
-  /** Servers retired at run time (kept in maintenance until the next reload). */
-  retired: number;
+  /** Servers retired at run time (kept in maintenance until the next reload), with their lines. */
+  retired: RetiredServers;
   /** Runtime changes not yet in the files on disk (flushFiles writes them when the loop is idle). */
   fileBehind?: boolean;
   at: number;
@@ -173,7 +175,7 @@ async function incrementalPass(
     return { services: all.sort(byAppAndPort), skipped: [] };
   };
   const next = overlay(applied.desired, delta, once(() => deps.render.maps(modelAfter())));
-  const plan = planChange(applied.desired, next, delta.keys());
+  const plan = planChange(applied.desired, next, delta.keys(), applied.retired);
   if (plan.kind === 'reload') return 'reload';
   const commit = () => {
     for (const [name, b] of delta) {
@@ -195,12 +197,13 @@ async function incrementalPass(
     return { result: 'noop', reasons: [], ...base };
   }
   if (deps.settings.dry || !deps.haproxy.runtime) return 'reload';
-  if (applied.retired + retiredBy(plan.ops) > MAX_RETIRED_SERVERS) return `reload: clearing ${applied.retired + retiredBy(plan.ops)} retired servers`;
+  const retired = retiredAfter(applied.retired, plan.ops, applied.desired.backends);
+  if (retiredCount(retired) > MAX_RETIRED_SERVERS) return `reload: clearing ${retiredCount(retired)} retired servers`;
   const r = await deps.haproxy.runtime(plan.ops);
   // Some ops may have taken effect: a reload from the files makes everything certain again.
   if (!r.ok) return `reload: runtime API failed (${r.error ?? 'unknown'})`;
   commit();
-  applied.retired += retiredBy(plan.ops);
+  applied.retired = retired;
   // Traffic follows now. The files follow when the loop is idle (flushFiles): a burst of task
   // changes then costs one rewrite of the config, not one per event.
   applied.fileBehind = true;
@@ -285,11 +288,11 @@ async function fullPass(
       const again = carryOverLastGood(withoutApps(model, new Set(rendered.excluded.map((e) => e.appId))), lastGood, rendered.excluded);
       if (again.stale.length > stale.length) { model = again.model; stale = again.stale; continue; }
     }
-    const plan: Plan = planChange(applied?.desired, desired);
+    const plan: Plan = planChange(applied?.desired, desired, undefined, applied?.retired);
     const drift = countDrift && applied ? driftOf(applied.desired, desired) : undefined;
     // Only what makes it into the config counts as served (render may have left services out).
     const inConfig = (): Model => ({ services: model.services.filter((s) => desired.backends.has(s.backend) || desired.frame !== ''), skipped: [] });
-    const nextApplied = (retired = 0): AppliedState => ({
+    const nextApplied = (retired: RetiredServers = new Map()): AppliedState => ({
       desired: { ...desired, backends: new Map(desired.backends) }, byApp: byApp(inConfig()), stale: new Set(stale), retired, at: started,
     });
     if (plan.kind === 'noop') {
@@ -318,10 +321,10 @@ async function fullPass(
 
     if (!written.changed && applied === undefined && deps.haproxy.kind !== 'master') {
       // The file on disk already says this (a restart of the controller): nothing to tell HAProxy.
-      return done({ result: 'noop', reasons: ['config on disk already current'], skipped, stale }, nextApplied(0));
+      return done({ result: 'noop', reasons: ['config on disk already current'], skipped, stale }, nextApplied());
     }
-    const retired = (applied?.retired ?? 0) + retiredBy(plan.ops);
-    if (plan.kind === 'runtime' && mustReload === undefined && retired > MAX_RETIRED_SERVERS) mustReload = `clearing ${retired} retired servers`;
+    const retired = applied ? retiredAfter(applied.retired, plan.ops, applied.desired.backends) : new Map<string, Map<string, string>>();
+    if (plan.kind === 'runtime' && mustReload === undefined && retiredCount(retired) > MAX_RETIRED_SERVERS) mustReload = `clearing ${retiredCount(retired)} retired servers`;
     if (mustReload !== undefined) plan.reasons.push(mustReload);
     if (plan.kind === 'runtime' && deps.haproxy.runtime && mustReload === undefined) {
       const r = await deps.haproxy.runtime(plan.ops);

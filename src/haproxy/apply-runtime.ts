@@ -104,7 +104,10 @@ export async function applyRuntimeOps(ops: readonly RuntimeOp[], o: RuntimeApply
       }
       if (op.op === 'retire-server') await retireServer(o, op);
       else if (op.op === 'add-server') await addAndEnable(o, op);
-      else if (op.op === 'set-weight') await mustRun(o.socket, `set server ${cliWord(op.backend)}/${cliWord(op.server)} weight ${op.weight}`);
+      else if (op.op === 'revive-server') {
+        if (wantsHealthCheck(checkDynamicServerArgs(op.args).words)) await enableHealth(o.socket, op.backend, op.server);
+        await setServerState(o.socket, op.backend, op.server, 'ready');
+      } else if (op.op === 'set-weight') await mustRun(o.socket, `set server ${cliWord(op.backend)}/${cliWord(op.server)} weight ${op.weight}`);
       else if (op.op === 'set-state') await setServerState(o.socket, op.backend, op.server, op.state);
       else if (op.op === 'add-map') await addMapEntry(o.socket, join(o.mapDir, op.map), op.key, op.value);
       else if (op.op === 'set-map') await setMapEntry(o.socket, join(o.mapDir, op.map), op.key, op.value);

@@ -56,6 +56,8 @@ export type RuntimeOp =
    * server (reproduced here under a request loop), so it stays, retired, until the next reload.
    */
   | { readonly op: 'retire-server'; readonly backend: string; readonly server: string }
+  /** A retired server (still in HAProxy, in maintenance) wanted again with the same line: checks back on, ready. */
+  | { readonly op: 'revive-server'; readonly backend: string; readonly server: string; readonly args: string }
   | { readonly op: 'set-weight'; readonly backend: string; readonly server: string; readonly weight: number }
   | { readonly op: 'set-state'; readonly backend: string; readonly server: string; readonly state: 'ready' | 'drain' | 'maint' }
   | { readonly op: 'add-map'; readonly map: string; readonly key: string; readonly value: string }
@@ -77,7 +79,7 @@ export function isDynamicCapable(args: string): boolean {
  * `names`, when given, lists the only backends that may differ (the backends of the apps a pass
  * re-read): the plan then costs what the change costs, not what the cluster costs.
  */
-export function planChange(applied: DesiredState | undefined, next: DesiredState, names?: Iterable<string>): Plan {
+export function planChange(applied: DesiredState | undefined, next: DesiredState, names?: Iterable<string>, retired: RetiredServers = new Map()): Plan {
   if (!applied) return { kind: 'reload', reasons: ['no configuration applied yet'], ops: [] };
   if (applied.frame !== next.frame) {
     return { kind: 'reload', reasons: applied.backends.size + next.backends.size === 0 ? structuralReasons(applied.frame, next.frame) : ['configuration changed'], ops: [] };
@@ -95,7 +97,7 @@ export function planChange(applied: DesiredState | undefined, next: DesiredState
     if (!a) { structural.push(`backend ${name} added`); continue; }
     if (!b) { structural.push(`backend ${name} removed`); continue; }
     if (a.structure !== b.structure) { structural.push(`backend ${name} changed`); continue; }
-    planServers(name, a, b, part, order);
+    planServers(name, a, b, part, order, retired.get(name));
   }
   if (structural.length > 0) return { kind: 'reload', reasons: structural, ops: [] };
   part.ops.push(...order.early, ...order.drains, ...order.dels);
@@ -108,9 +110,28 @@ export function planChange(applied: DesiredState | undefined, next: DesiredState
 interface Part { reasons: string[]; blocked: string[]; ops: RuntimeOp[] }
 interface Order { early: RuntimeOp[]; drains: RuntimeOp[]; dels: RuntimeOp[] }
 
-/** How many servers a runtime plan retires (they stay in HAProxy, in maintenance, until a reload). */
-export function retiredBy(ops: readonly RuntimeOp[]): number {
-  return ops.filter((o) => o.op === 'retire-server').length;
+/** Servers retired at run time and still in HAProxy: backend -> server name -> its arguments. */
+export type RetiredServers = ReadonlyMap<string, ReadonlyMap<string, string>>;
+
+/** The retired servers after a runtime plan ran (`applied`: the backends before it, for their arguments). */
+export function retiredAfter(before: RetiredServers, ops: readonly RuntimeOp[], applied: BackendLookup): Map<string, Map<string, string>> {
+  const out = new Map([...before].map(([b, m]) => [b, new Map(m)]));
+  for (const op of ops) {
+    if (op.op === 'retire-server') {
+      const args = applied.get(op.backend)?.servers[op.server] ?? '';
+      (out.get(op.backend) ?? out.set(op.backend, new Map()).get(op.backend)!).set(op.server, args);
+    } else if (op.op === 'revive-server' || op.op === 'add-server') {
+      out.get(op.backend)?.delete(op.server);
+    }
+  }
+  for (const [b, m] of out) if (m.size === 0) out.delete(b);
+  return out;
+}
+
+export function retiredCount(r: RetiredServers): number {
+  let n = 0;
+  for (const m of r.values()) n += m.size;
+  return n;
 }
 
 const idOf = (args: string | undefined): string | undefined => {
@@ -137,7 +158,7 @@ function fixedPart(args: string): { rest: string; weight: number | undefined; di
   return { rest: rest.join(' '), weight, disabled };
 }
 
-function planServers(b: string, applied: BackendDesired, next: BackendDesired, part: Part, order: Order): void {
+function planServers(b: string, applied: BackendDesired, next: BackendDesired, part: Part, order: Order, retired?: ReadonlyMap<string, string>): void {
   const before = applied.servers;
   const after = next.servers;
   const t = next.traits;
@@ -162,6 +183,10 @@ function planServers(b: string, applied: BackendDesired, next: BackendDesired, p
   for (const n of arriving) {
     const check = checkDynamicServerArgs(after[n]!);
     if (!check.ok) part.blocked.push(`backend ${b}: server ${n}: ${check.problem}`);
+    // The same task address came back (a port reused): the retired server can serve again
+    // only with the very same line; HAProxy refuses a second server of that name.
+    const old = retired?.get(n);
+    if (old !== undefined && old !== after[n]) part.blocked.push(`backend ${b}: server ${n} was retired with other arguments`);
   }
   // Order matters for zero downtime: new servers first (a one-server backend is never empty),
   // then drains, then retirements.
@@ -176,7 +201,8 @@ function planServers(b: string, applied: BackendDesired, next: BackendDesired, p
     // HAProxy number it; the file keeps the id, so the next reload restores it.
     const id = idOf(after[n]);
     const args = id !== undefined && leavingIds.has(id) ? withoutId(after[n]!) : after[n]!;
-    order.early.push({ op: 'add-server', backend: b, server: n, args });
+    if (retired?.has(n)) order.early.push({ op: 'revive-server', backend: b, server: n, args: after[n]! });
+    else order.early.push({ op: 'add-server', backend: b, server: n, args });
   }
 }
 

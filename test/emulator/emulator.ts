@@ -2,6 +2,7 @@
 // Marathon's order: (request log, injected failures,) basic auth (Jetty security handler), then
 // the leader-proxy filter (leader header / standby proxy or 302 / election error page).
 
+import { performance } from 'node:perf_hooks';
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { absoluteAppId } from './app-model.js';
@@ -21,6 +22,8 @@ const MAX_LOGGED = 100_000;
 export interface RecordedEvent {
   eventType: string;
   payload: Record<string, unknown>;
+  /** performance.now() when it was published (benchmarks time event -> traffic from it). */
+  at: number;
 }
 
 /** The emulator plus a log of every event it published (newest last). */
@@ -52,7 +55,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const callbacks = opts.eventCallbacks ? new CallbackHub() : undefined;
   const publish = (eventType: string, payload: Record<string, unknown>): void => {
     const event = { ...payload, eventType, timestamp: new Date().toISOString() };
-    events.push({ eventType, payload: event });
+    events.push({ eventType, payload: event, at: performance.now() });
     if (events.length > MAX_LOGGED) events.splice(0, events.length - MAX_LOGGED);
     const json = JSON.stringify(event);
     sse.publish(eventType, json);

@@ -64,6 +64,7 @@ export class FakeHaproxy implements HaproxyDriver {
         b.set(op.server, { addr: addr!, port: Number(port), admin: / disabled/.test(op.args) ? 0x01 : 0 });
       } else if (op.op === 'drain-server') b.get(op.server)!.admin |= 0x08;
       else if (op.op === 'retire-server') b.get(op.server)!.admin |= 0x01;
+      else if (op.op === 'revive-server') b.get(op.server)!.admin = 0;
       else if (op.op === 'set-state') b.get(op.server)!.admin = op.state === 'ready' ? 0 : op.state === 'drain' ? 0x08 : 0x01;
     }
     return { ok: true };

@@ -61,6 +61,21 @@ describe('reconcile pass', () => {
     expect(incremental).toBe(g.writes.at(-1)!.config);
   });
 
+  it('a task address that comes back (port reused) revives the retired server instead of adding it twice', async () => {
+    const f = reconcileFakes();
+    f.marathon.put(wireApp({ id: '/web', tasks: [[31000], [31001]] }));
+    let { applied } = await pass(f, undefined);
+    f.marathon.put(wireApp({ id: '/web', tasks: [[31000]] }));
+    ({ applied } = await pass(f, applied, ['/web']));
+    expect(f.haproxy.batches.at(-1)!.map((o) => o.op)).toEqual(['drain-server', 'retire-server']);
+    f.marathon.put(wireApp({ id: '/web', tasks: [[31000], [31001]] }));
+    const r = await pass(f, applied, ['/web']);
+    expect(r.outcome.result).toBe('runtime');
+    expect(f.haproxy.batches.at(-1)!.map((o) => o.op)).toEqual(['revive-server']);
+    expect(f.haproxy.serving('web_10000')).toEqual(['10_0_0_1_31000', '10_0_0_1_31001']);
+    expect(r.applied!.retired.size).toBe(0);
+  });
+
   it('a structural change (new app) takes the full path: validated write and a reload', async () => {
     const f = reconcileFakes();
     f.marathon.put(wireApp({ id: '/web' }));

@@ -44,6 +44,14 @@ describe('planChange', () => {
     expect(p.reasons).toEqual(['backend web_10000: server removed a', 'backend web_10000: server added b']);
   });
 
+  it('revives a retired server whose task address comes back with the same line (HAProxy refuses the name twice)', () => {
+    const retired = new Map([['web_10000', new Map([['b', S2]])]]);
+    const p = planChange(state({ web_10000: be({ a: S1 }) }), state({ web_10000: be({ a: S1, b: S2 }) }), undefined, retired);
+    expect(p.ops).toEqual([{ op: 'revive-server', backend: 'web_10000', server: 'b', args: S2 }]);
+    const other = new Map([['web_10000', new Map([['b', `${S2} weight 9`]])]]);
+    expect(planChange(state({ web_10000: be({ a: S1 }) }), state({ web_10000: be({ a: S1, b: S2 }) }), undefined, other).kind).toBe('reload');
+  });
+
   it('looks only at the backends it is told changed', () => {
     const before = state({ web_10000: be({ a: S1 }), api_10001: be({ x: S1 }) });
     const after = state({ web_10000: be({ a: S1, b: S2 }), api_10001: be({}) });

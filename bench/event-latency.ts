@@ -1,0 +1,183 @@
+// Event -> traffic latency, end to end: the Marathon emulator with N apps (real in-process task
+// servers), the controller (dist/cli.js, sse mode, supervising a real HAProxy), and a prober
+// sending requests through HAProxy to one app's service port without pause.
+//
+//   npm run build && npx tsc -p bench/tsconfig.json
+//   node dist-bench/bench/event-latency.js [--sizes 200,2000,10000] [--rounds 30]
+//
+// Each round scales the probed app from 1 to 2 tasks, then back to 1:
+// - scale-up latency: from the emulator publishing the new task's TASK_RUNNING event to the
+//   first response the prober gets from the new task through HAProxy;
+// - kill latency: from the TASK_KILLING event (the emulator models Marathon's task_killing, a
+//   300 ms grace) to the last response from the leaving task (0 when none came after the event).
+// It also prints the controller's CPU time per event (from /proc) and failed probe requests. The
+// controller and HAProxy run in their own processes; the emulator and the prober share this one.
+// It asserts nothing.
+
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { startEmulator, type EmulatorWithEvents } from '../test/emulator/index.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { median } from './stats.js';
+
+const arg = (flag: string, fallback: string) => {
+  const i = process.argv.indexOf(flag);
+  return i >= 0 ? process.argv[i + 1]! : fallback;
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const pct = (xs: readonly number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))] ?? NaN;
+const PROBE_PORT = 20500;
+const BULK_FIRST_PORT = 21000;
+
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function get(port: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 5000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => { body += d; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: body.trim() }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (e) => resolve({ status: 0, body: e.message }));
+  });
+}
+
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+/** The repository root, from dist-bench/bench/. */
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<ReturnType<typeof createServer>>((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => resolve(s));
+  })));
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+
+/** The controller as an operator runs it (its log goes to a file in `dir`). */
+function startController(dir: string, marathon: string): ChildProcess {
+  return spawn(process.execPath, [join(REPO, 'dist', 'cli.js'), 'sse', '--group', 'external', '--marathon', marathon, '--supervise-haproxy',
+    '--min-reload-interval', '0', '--log-level', 'warning', '--haproxy-config', join(dir, 'haproxy.cfg'), '--run-dir', join(dir, 'run'),
+    '--ssl-certs', join(dir, 'cert.pem'), '--bind-address', '127.0.0.1', ...portFlags], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+let portFlags: string[] = [];
+
+async function stopController(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(t);
+}
+
+interface Result { size: number; up: number[]; down: number[]; cpuMsPerEvent: number; events: number; failed: number; requests: number }
+
+async function measure(size: number, rounds: number): Promise<Result> {
+  const emu: EmulatorWithEvents = await startEmulator({ taskServers: 'inprocess', heartbeatMs: 5000, taskKilling: { graceMs: 300 } });
+  const dir = await mkdtemp(join(tmpdir(), 'mlb-latency-'));
+  let ctl: ChildProcess | undefined;
+  let stop = false;
+  try {
+    // N-1 other apps with one task each, then the probed app.
+    for (let i = 0; i < size - 1; i += 100) {
+      await Promise.all(Array.from({ length: Math.min(100, size - 1 - i) }, (_, j) => emu.putApp({
+        id: `/bulk/app-${i + j}`, instances: 1, labels: { HAPROXY_GROUP: 'external' }, portDefinitions: [{ port: BULK_FIRST_PORT + i + j }],
+      })));
+    }
+    await emu.putApp({ id: '/probe', instances: 1, labels: { HAPROXY_GROUP: 'external' }, portDefinitions: [{ port: PROBE_PORT }] });
+    await until('every task running', () => emu.tasks('/probe').length === 1, 600_000);
+
+    const p = await freePorts(5);
+    portFlags = ['--http-port', String(p[0]), '--https-port', String(p[1]), '--admin-port', String(p[2]), '--appid-port', String(p[3]), '--status-port', String(p[4])];
+    ctl = startController(dir, emu.url);
+    await until('the probed app to answer through HAProxy', async () => (await get(PROBE_PORT)).status === 200, 900_000);
+
+    // The prober: one request after another, each answer stamped.
+    const answers: Array<{ at: number; task: string }> = [];
+    let failed = 0;
+    let requests = 0;
+    const prober = (async () => {
+      while (!stop) {
+        const r = await get(PROBE_PORT);
+        requests += 1;
+        if (r.status === 200) answers.push({ at: performance.now(), task: r.body });
+        else failed += 1;
+        if (answers.length > 200_000) answers.splice(0, 100_000);
+      }
+    })();
+
+    const up: number[] = [];
+    const down: number[] = [];
+    const firstEvent = emu.events.length;
+    const cpuBefore = cpuSeconds(ctl.pid!);
+    for (let round = 0; round < rounds; round += 1) {
+      const before = new Set(emu.tasks('/probe').map((t) => t.id));
+      await emu.scale('/probe', 2);
+      const fresh = emu.tasks('/probe').find((t) => !before.has(t.id))!.id;
+      const running = () => emu.events.find((e) => e.eventType === 'status_update_event' && e.payload['taskId'] === fresh && e.payload['taskStatus'] === 'TASK_RUNNING');
+      await until('the new task\'s TASK_RUNNING event', () => running() !== undefined, 10_000);
+      const t0 = running()!.at;
+      await until('the new task to answer', () => answers.some((a) => a.task === fresh && a.at >= t0), 10_000);
+      up.push(answers.find((a) => a.task === fresh && a.at >= t0)!.at - t0);
+
+      // Scale back to one: Marathon kills the youngest task, which is the one just added.
+      await emu.scale('/probe', 1);
+      const killing = () => emu.events.find((e) => e.eventType === 'status_update_event' && e.payload['taskId'] === fresh && e.payload['taskStatus'] === 'TASK_KILLING');
+      await until('the TASK_KILLING event', () => killing() !== undefined, 10_000);
+      const k0 = killing()!.at;
+      await until('the task to be gone', () => !emu.tasks('/probe').some((t) => t.id === fresh), 10_000);
+      const last = [...answers].reverse().find((a) => a.task === fresh);
+      down.push(last && last.at > k0 ? last.at - k0 : 0);
+    }
+    const events = emu.events.length - firstEvent;
+    const cpuMsPerEvent = ((cpuSeconds(ctl.pid!) - cpuBefore) * 1000) / Math.max(1, events);
+    stop = true;
+    await prober;
+    return { size, up, down, cpuMsPerEvent, events, failed, requests };
+  } finally {
+    stop = true;
+    await stopController(ctl);
+    await emu.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const sizes = arg('--sizes', '200,2000,10000').split(',').map(Number);
+  const rounds = Number(arg('--rounds', '30'));
+  const f = (x: number) => x.toFixed(1).padStart(7);
+  console.log(`event -> traffic latency, ${rounds} rounds per size (ms; controller + HAProxy in their own processes), node ${process.version}`);
+  console.log('   apps |  up p50 |  up p90 |  up max | kill p50 | kill p90 | kill max | CPU ms/event | events | failed/requests');
+  for (const size of sizes) {
+    const r = await measure(size, rounds);
+    console.log(`${String(r.size).padStart(7)} | ${f(median(r.up))} | ${f(pct(r.up, 0.9))} | ${f(Math.max(...r.up))} | ${f(median(r.down)).padStart(8)} | ${f(pct(r.down, 0.9)).padStart(8)} | ${f(Math.max(...r.down)).padStart(8)} | ${r.cpuMsPerEvent.toFixed(2).padStart(12)} | ${String(r.events).padStart(6)} | ${r.failed}/${r.requests}`);
+  }
+}
+
+main().then(() => process.exit(0), (err) => {
+  console.error(err);
+  process.exit(1);
+});
