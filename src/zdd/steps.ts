@@ -19,13 +19,13 @@ export function drainCount(o: { oldTasks: number; oldInstances: number; healthyN
   return Math.max(0, Math.min(o.oldTasks, o.healthyNew, drainable, o.oldInstances - o.keepOld));
 }
 
-/** The new app's sizes from launch to goal, for the dry run and the log. */
-export function growthPlan(initial: number, goal: number, oldInstances: number, linearIncrease: number): number[] {
+/** The new app's sizes from launch to goal (everything healthy on time), for the dry run. */
+export function growthPlan(initial: number, goal: number, oldInstances: number, linearIncrease: number, target = goal): number[] {
   const sizes = [initial];
   let n = initial;
   let old = oldInstances;
   for (let guard = 0; n < goal && guard < 10_000; guard += 1) {
-    old = Math.max(0, old - Math.max(0, n + old - Math.max(goal, oldInstances)));
+    old -= drainCount({ oldTasks: old, oldInstances: old, healthyNew: n, target, keepOld: Math.max(0, target - goal) });
     n = nextNewInstances(n, goal, old, linearIncrease);
     sizes.push(n);
   }
