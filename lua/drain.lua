@@ -76,10 +76,13 @@ local function worker_pids(text)
   return pids
 end
 
--- `show stat <backend> 4 -1` CSV: field 2 server, 3 qcur, 5 scur, 18 status.
-local function add_stats(servers, order, csv, current)
+-- `show stat -1 4 -1` CSV (every server): field 1 proxy, 2 server, 3 qcur, 5 scur, 18 status.
+-- Asking for the backend by name is not used: HAProxy resolves the name to the frontend of the
+-- same name when there is one (the controller names both `<app>_<port>`), which has no servers.
+local function add_stats(servers, order, csv, backend, current)
+  local prefix = backend .. ","
   for line in csv:gmatch("[^\n]+") do
-    if not line:match("^#") then
+    if line:sub(1, #prefix) == prefix then
       local f = {}
       for field in (line .. ","):gmatch("([^,]*),") do f[#f + 1] = field end
       local name = f[2]
@@ -106,15 +109,15 @@ local function drain_report(backend)
     local pids = worker_pids(procs)
     -- `show proc` lists the current worker first.
     for i, pid in ipairs(pids) do
-      local csv, serr = cli(MASTER, "@!" .. pid .. " show stat " .. backend .. " 4 -1")
+      local csv, serr = cli(MASTER, "@!" .. pid .. " show stat -1 4 -1")
       if csv == nil then return nil, serr end
-      add_stats(servers, order, csv, i == 1)
+      add_stats(servers, order, csv, backend, i == 1)
       workers = workers + 1
     end
   elseif ADMIN then
-    local csv, err = cli(ADMIN, "show stat " .. backend .. " 4 -1")
+    local csv, err = cli(ADMIN, "show stat -1 4 -1")
     if csv == nil then return nil, err end
-    add_stats(servers, order, csv, true)
+    add_stats(servers, order, csv, backend, true)
     workers = 1
   else
     return nil, "no master socket (-S) and no admin stats socket in the configuration"

@@ -150,6 +150,14 @@ function readyTasks(app: AppJson, ob: Observed): WireTask[] {
     ob.views.every((v) => isServing(v.servers.get(ob.names.get(t.id!)!))));
 }
 
+/** `server=status/status...` per task, one status per load balancer, for the debug log. */
+function describeTasks(app: AppJson, ob: Observed): string {
+  return tasksOf(app).map((t) => {
+    const name = ob.names.get(t.id!);
+    return `${name ?? t.id}=${ob.views.map((v) => (name === undefined ? 'no-address' : v.servers.get(name)?.status ?? 'absent')).join('/')}`;
+  }).join(' ');
+}
+
 function drainedOnEveryLb(ob: Observed, task: WireTask, test: typeof isDrained): boolean {
   const name = ob.names.get(task.id!);
   return name !== undefined && ob.views.every((v) => test(v.servers.get(name)));
@@ -184,7 +192,7 @@ async function swapSteps(o: SwapOptions, s: Swap, d: ZddDeps): Promise<void> {
       const ob = await observe(s, d);
       const r = readyTasks(ob.fresh, ob);
       const want = instancesOf(ob.fresh);
-      d.log('debug', `${s.newId}: ${r.length}/${want} tasks healthy on every load balancer`);
+      d.log('debug', `${s.newId}: ${r.length}/${want} tasks healthy on every load balancer (${describeTasks(ob.fresh, ob)})`);
       return r.length >= want && tasksOf(ob.fresh).length >= want ? { ob, healthy: r.length } : undefined;
     });
     if (!ready) throw new Rollback(EXIT.error, `the new tasks of ${s.newId} did not become healthy (in Marathon and on every load balancer) within ${o.maxWait}s`);
