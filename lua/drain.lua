@@ -19,17 +19,21 @@ local util = require("mlb_util")
 
 local TIMEOUT_SECONDS = 3
 
+-- A unix socket path from `-S` or `stats socket` (options after a comma, `unix@` prefix).
+local function unix_path(value)
+  value = value:match("^([^,]+)") or value
+  if value:sub(1, 5) == "unix@" then value = value:sub(6) end
+  if value:sub(1, 1) == "/" then return value end
+  return nil
+end
+
 -- Both read once: the command line and the loaded config do not change for a process.
 local function master_socket()
   local args = util.cmdline("self") or {}
   for i, arg in ipairs(args) do
     local value = nil
     if arg == "-S" then value = args[i + 1] elseif arg:sub(1, 2) == "-S" then value = arg:sub(3) end
-    if value then
-      value = value:match("^([^,]+)")
-      if value:sub(1, 5) == "unix@" then value = value:sub(6) end
-      if value:sub(1, 1) == "/" then return value end
-    end
+    if value and unix_path(value) then return unix_path(value) end
   end
   return nil
 end
@@ -38,10 +42,7 @@ local function admin_socket()
   local config = util.read_file(util.config_path("self")) or ""
   for line in config:gmatch("[^\n]+") do
     local path, rest = line:match("^%s*stats%s+socket%s+(%S+)(.*)$")
-    if path and rest:match("level%s+admin") then
-      if path:sub(1, 5) == "unix@" then path = path:sub(6) end
-      if path:sub(1, 1) == "/" then return path end
-    end
+    if path and rest:match("level%s+admin") and unix_path(path) then return unix_path(path) end
   end
   return nil
 end

@@ -70,6 +70,16 @@ d('zdd through a real HAProxy', () => {
     loops = [];
     return out;
   }
+  /** Runs zdd while the request loops run; it must succeed and no request may fail. */
+  async function deployUnderLoad(def: unknown, extra: string[] = []): Promise<{ sent: number }> {
+    startLoops();
+    const r = await deploy(def, extra);
+    const result = await stopLoops();
+    expect({ code: r.code, err: r.code === 0 ? '' : r.err }).toEqual({ code: 0, err: '' });
+    expect(result.failures).toEqual([]);
+    return result;
+  }
+
   /** Every task of `appId` answers through the service port, and nothing else does. */
   const servedBy = (appId: string) => waitFor(`only ${appId} serves`, async () => {
     const ids = new Set(emu.tasks(appId).map((t) => t.id));
@@ -108,11 +118,7 @@ d('zdd through a real HAProxy', () => {
   }, 60_000);
 
   it('deploys a new version (3 instances) with 0 failed requests, then deletes the old colour', async () => {
-    startLoops();
-    const r = await deploy(definition(3, { VERSION: '2' }));
-    const result = await stopLoops();
-    expect({ code: r.code, err: r.code === 0 ? '' : r.err }).toEqual({ code: 0, err: '' });
-    expect(result.failures).toEqual([]);
+    const result = await deployUnderLoad(definition(3, { VERSION: '2' }));
     expect(result.sent).toBeGreaterThan(50);
     expect(colours()).toEqual(['/web-green']);
     expect(emu.tasks('/web-green')).toHaveLength(3);
@@ -120,11 +126,7 @@ d('zdd through a real HAProxy', () => {
   }, 180_000);
 
   it('deploys again, growing to 10 instances, with 0 failed requests', async () => {
-    startLoops();
-    const r = await deploy(definition(10, { VERSION: '3' }));
-    const result = await stopLoops();
-    expect({ code: r.code, err: r.code === 0 ? '' : r.err }).toEqual({ code: 0, err: '' });
-    expect(result.failures).toEqual([]);
+    await deployUnderLoad(definition(10, { VERSION: '3' }));
     expect(colours()).toEqual(['/web-blue']);
     expect(emu.tasks('/web-blue')).toHaveLength(10);
     await servedBy('/web-blue');
@@ -138,15 +140,23 @@ d('zdd through a real HAProxy', () => {
     void long.then(() => { longDone = true; });
     // One slow request per old task (round robin), each held open 2.5 s.
     const slow = emu.tasks('/web-blue').map(() => httpGet(svc, '/?delay=2500'));
-    startLoops();
-    const r = await deploy(definition(10, { VERSION: '5' }));
-    const result = await stopLoops();
-    expect({ code: r.code, err: r.code === 0 ? '' : r.err }).toEqual({ code: 0, err: '' });
+    await deployUnderLoad(definition(10, { VERSION: '5' }));
     expect(longDone).toBe(false); // zdd finished while the other app's request was still open
     expect((await Promise.all(slow)).map((x) => x.status)).toEqual(slow.map(() => 200));
-    expect(result.failures).toEqual([]);
     expect(colours()).toEqual(['/web-green']);
     expect((await long).status).toBe(200);
+  }, 240_000);
+
+  it('hybrid: 2 new instances beside the old ones, then --complete-cur, with 0 failed requests', async () => {
+    await deployUnderLoad(definition(10, { VERSION: '6' }), ['--new-instances', '2', '--initial-instances', '2']);
+    expect(colours()).toEqual(['/web-blue', '/web-green']);
+    expect([emu.tasks('/web-blue').length, emu.tasks('/web-green').length]).toEqual([2, 8]);
+    const started = Date.now();
+    await deployUnderLoad(definition(10, { VERSION: '6' }), ['--complete-cur']);
+    expect(Date.now() - started).toBeLessThan(30_000); // did not wait out --max-wait
+    expect(colours()).toEqual(['/web-blue']);
+    expect(emu.tasks('/web-blue')).toHaveLength(10);
+    await servedBy('/web-blue');
   }, 240_000);
 
   it('rolls back a version that never becomes healthy, with 0 failed requests', async () => {
@@ -157,8 +167,8 @@ d('zdd through a real HAProxy', () => {
     expect(r.err).toContain('did not become healthy');
     expect(r.err).toContain('rolled back');
     expect(result.failures).toEqual([]);
-    await waitFor('the broken colour is gone', () => colours().length === 1 && colours()[0] === '/web-green', 20_000);
-    expect(emu.tasks('/web-green')).toHaveLength(10);
-    await servedBy('/web-green');
+    await waitFor('the broken colour is gone', () => colours().length === 1 && colours()[0] === '/web-blue', 20_000);
+    expect(emu.tasks('/web-blue')).toHaveLength(10);
+    await servedBy('/web-blue');
   }, 180_000);
 });
