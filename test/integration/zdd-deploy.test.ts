@@ -1,10 +1,11 @@
 // zdd end to end: the emulator as Marathon, the controller (sse, supervised HAProxy) as the load
-// balancer, real task servers, and the zdd CLI as a child process. A steady request loop runs
-// through the service port and through a vhost on :80 during every deployment; not one request
-// may fail. Waits poll for states; nothing sleeps.
+// balancer (two of them, each with its own HAProxy), real task servers, and the zdd CLI as a
+// child process given both load balancers. Steady request loops run through the service port and
+// through the vhost on each load balancer's :80 during every deployment; not one request may fail.
+// Waits poll for states; nothing sleeps.
 
 import { spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startEmulator, UNHEALTHY_ENV, type Emulator } from '../emulator/index.js';
 import { request } from '../emulator/http-client.js';
@@ -32,6 +33,10 @@ function runZdd(args: string[]): Promise<Run> {
 d('zdd through a real HAProxy', () => {
   let emu: Emulator;
   let ctl: ControllerProcess;
+  /** A second load balancer on the same Marathon (its own HAProxy; both bind the service port, the kernel spreads connections). */
+  let ctl2: ControllerProcess;
+  let http2: number;
+  let admin2: number;
   let dir: string;
   let svc: number;
   let alt: number;
@@ -53,12 +58,12 @@ d('zdd through a real HAProxy', () => {
   async function deploy(def: unknown, extra: string[] = []): Promise<Run> {
     const file = join(dir, `app-${Date.now()}.json`);
     await writeFile(file, JSON.stringify(def));
-    return runZdd(['-j', file, '-m', emu.url, '-l', `http://127.0.0.1:${admin}`, '-f', '--step-delay', '0.2', '--max-wait', '30', '--log-level', 'DEBUG', ...extra]);
+    return runZdd(['-j', file, '-m', emu.url, '-l', `http://127.0.0.1:${admin}`, `http://127.0.0.1:${admin2}`, '-f', '--step-delay', '0.2', '--max-wait', '30', '--log-level', 'DEBUG', ...extra]);
   }
 
   const colours = () => emu.apps().filter((id) => id.startsWith('/web-')).sort();
   const startLoops = () => {
-    loops = [startRequestLoop(svc), startRequestLoop(http, { Host: VHOST })];
+    loops = [startRequestLoop(svc), startRequestLoop(http, { Host: VHOST }), startRequestLoop(http2, { Host: VHOST })];
   };
   async function stopLoops(): Promise<{ sent: number; failures: string[]; answeredBy: Set<string> }> {
     await Promise.all(loops.map((l) => l.stop()));
@@ -92,21 +97,27 @@ d('zdd through a real HAProxy', () => {
 
   beforeAll(async () => {
     emu = await startEmulator({ taskServers: 'inprocess', heartbeatMs: 500 });
-    const p = await freePorts(8);
+    const p = await freePorts(13);
     other = p[7]!;
     [http, , admin] = p as [number, number, number];
     svc = p[5]!;
     alt = p[6]!;
+    [http2, , admin2] = p.slice(8) as [number, number, number];
     dir = await tempDir('mlb-zdd-');
-    ctl = runController(['sse', '--group', 'external', '--marathon', emu.url, '--supervise-haproxy', '--health-check',
+    const lb = (sub: string, q: number[]) => runController(['sse', '--group', 'external', '--marathon', emu.url, '--supervise-haproxy', '--health-check',
       '--min-reload-interval', '0', '--debounce-ms', '100',
-      ...isolatedFlags(dir, { http: p[0]!, https: p[1]!, admin: p[2]!, appid: p[3]!, status: p[4]! })]);
+      ...isolatedFlags(join(dir, sub), { http: q[0]!, https: q[1]!, admin: q[2]!, appid: q[3]!, status: q[4]! })]);
+    await Promise.all(['lb1', 'lb2'].map((sub) => mkdir(join(dir, sub))));
+    ctl = lb('lb1', p.slice(0, 5));
+    ctl2 = lb('lb2', p.slice(8, 13));
     await ctl.waitForLog((l) => l.msg === 'haproxy started', 'haproxy started');
+    await ctl2.waitForLog((l) => l.msg === 'haproxy started', 'haproxy 2 started');
   }, 60_000);
 
   afterAll(async () => {
     await Promise.all(loops.map((l) => l.stop()));
     await ctl?.stop();
+    await ctl2?.stop();
     await emu?.close();
   });
 
