@@ -5,7 +5,7 @@
 // Waits poll for states; nothing sleeps.
 
 import { spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startEmulator, UNHEALTHY_ENV, type Emulator } from '../emulator/index.js';
 import { request } from '../emulator/http-client.js';
@@ -129,8 +129,21 @@ d('zdd through a real HAProxy', () => {
   }, 60_000);
 
   it('deploys a new version (3 instances) with 0 failed requests, then deletes the old colour', async () => {
-    const result = await deployUnderLoad(definition(3, { VERSION: '2' }));
+    // The pre-kill hook gets the old app, the task ids and the new app, as JSON arguments.
+    const hook = join(dir, 'hook.mjs');
+    await writeFile(hook, `#!${process.execPath}\nimport { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(join(dir, 'hook.log'))}, JSON.stringify(process.argv.slice(2)) + '\\n');\n`);
+    await chmod(hook, 0o755);
+    const blueTasks = emu.tasks('/web-blue').map((t) => t.id);
+    const result = await deployUnderLoad(definition(3, { VERSION: '2' }), ['--pre-kill-hook', hook]);
     expect(result.sent).toBeGreaterThan(50);
+    const calls = (await readFile(join(dir, 'hook.log'), 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as string[]).map((a) => JSON.parse(a) as unknown));
+    expect(calls.length).toBeGreaterThanOrEqual(1);
+    for (const [oldApp, ids, newApp] of calls) {
+      expect(oldApp).toMatchObject({ id: '/web-blue' });
+      expect(newApp).toMatchObject({ id: '/web-green' });
+      for (const id of ids as string[]) expect(blueTasks).toContain(id);
+    }
+    expect(calls.flatMap((c) => c[1] as string[]).sort()).toEqual([...blueTasks].sort());
     expect(colours()).toEqual(['/web-green']);
     expect(emu.tasks('/web-green')).toHaveLength(3);
     await servedBy('/web-green');
