@@ -7,7 +7,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { WireTask } from '../../../src/model/wire.js';
 import { runZdd, type ZddDeps } from '../../../src/zdd/deploy.js';
 import type { BackendView, ServerView } from '../../../src/zdd/drain-report.js';
-import { EXIT } from '../../../src/zdd/errors.js';
+import { EXIT, ZddError } from '../../../src/zdd/errors.js';
 import type { AppJson } from '../../../src/zdd/labels.js';
 import { drainCount } from '../../../src/zdd/steps.js';
 import { parseZddArgs, type ZddOptions } from '../../../src/zdd/options.js';
@@ -208,6 +208,25 @@ describe('runZdd step plan', () => {
     w.actions.length = 0;
     expect(await runZdd(options(['--complete-cur']), def(6), w.deps())).toBe(EXIT.done);
     expect(w.actions).toEqual(['scale /web-green 3', 'kill 1', 'scale /web-green 6', 'kill 3', 'delete /web-blue']);
+    expect(w.violations).toEqual([]);
+  });
+
+  it('--resume finishes a deployment that was interrupted (here: a kill failed, exit 9)', async () => {
+    const w = new World(2);
+    await runZdd(options(), def(3), w.deps());
+    w.clock += 60_000;
+    const failing = w.deps();
+    let failed = false;
+    const broken: ZddDeps = { ...failing, marathon: { ...failing.marathon, killTasks: async (ids) => {
+      if (!failed) { failed = true; throw new ZddError(EXIT.scaleFailed, 'Marathon said no'); }
+      return failing.marathon.killTasks(ids);
+    } } };
+    await expect(runZdd(options(), def(3, { env: { V: '2' } }), broken)).rejects.toMatchObject({ code: EXIT.scaleFailed });
+    expect([...w.apps.keys()].sort()).toEqual(['/web-blue', '/web-green']);
+    await expect(runZdd(options(), def(3, { env: { V: '2' } }), w.deps())).rejects.toMatchObject({ code: EXIT.error, message: expect.stringContaining('--resume') });
+    w.actions.length = 0;
+    expect(await runZdd(options(['--resume']), def(3, { env: { V: '2' } }), w.deps())).toBe(EXIT.done);
+    expect(w.actions).toEqual(['kill 1', 'scale /web-green 3', 'kill 2', 'delete /web-blue']);
     expect(w.violations).toEqual([]);
   });
 
