@@ -11,14 +11,21 @@ function M.read_file(path)
   return text
 end
 
--- The path after `-f` on the command line of process `pid` ("self" for this one). Workers are
--- forks of the master, and the master re-executes itself with the same `-f` on reload, so
--- this names the loaded file in every process of the generation.
-function M.config_path(pid)
+-- The command line of process `pid` ("self" for this one) as a list of words.
+function M.cmdline(pid)
   local raw = M.read_file("/proc/" .. pid .. "/cmdline")
   if not raw then return nil end
   local args = {}
   for arg in raw:gmatch("([^%z]*)%z") do args[#args + 1] = arg end
+  return args
+end
+
+-- The path after `-f` on the command line of process `pid` ("self" for this one). Workers are
+-- forks of the master, and the master re-executes itself with the same `-f` on reload, so
+-- this names the loaded file in every process of the generation.
+function M.config_path(pid)
+  local args = M.cmdline(pid)
+  if not args then return nil end
   for i, arg in ipairs(args) do
     if arg == "-f" and args[i + 1] then return args[i + 1] end
     -- HAProxy also accepts the value glued to the flag (-f/path/haproxy.cfg).

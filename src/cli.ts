@@ -21,7 +21,9 @@ async function loadMain(): Promise<MainFn> {
   return mod.main;
 }
 
-const code = await runCli(process.argv.slice(2), {
+// `marathon-lb zdd ...` is the blue/green deploy tool (src/zdd), not a controller mode.
+const zdd = process.argv[2] === 'zdd' ? ((await import('./zdd-cli.js')) as { zddMain: (argv: string[]) => Promise<number> }) : undefined;
+const code = zdd ? await zdd.zddMain(process.argv.slice(3)) : await runCli(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
   packageRoot,

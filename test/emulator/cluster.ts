@@ -14,6 +14,9 @@ import type { TaskRunner } from './task-runners.js';
 import type { AppSpec, MarathonVersion } from './types.js';
 import { appJson } from './wire-json.js';
 
+/** A task whose app sets this env variable to "true" never passes a health check (a broken build). */
+export const UNHEALTHY_ENV = 'EMULATOR_UNHEALTHY';
+
 type Json = Record<string, unknown>;
 
 /** An error the HTTP layer turns into Marathon's JSON error body. */
@@ -395,7 +398,8 @@ export class Cluster {
       ipAddress: placed.ipAddress,
       listeners: placed.byIndex.flat(),
       endpoints: placed.endpoints,
-      alive: true,
+      // The emulated program of a broken build: it runs, but fails its health checks.
+      alive: app.spec.env?.[UNHEALTHY_ENV] !== 'true',
     };
     this.tasksById.set(task.id, task);
     this.allocatedPorts.set(task.id, placed.allocated);

@@ -20,3 +20,4 @@ export type {
   TaskView,
 } from './types.js';
 export { sampleApps } from './samples.js';
+export { UNHEALTHY_ENV } from './cluster.js';

@@ -41,9 +41,13 @@ export class InProcessTaskRunner implements TaskRunner {
         const srv = http.createServer((req, res) => {
           const p = (req.url ?? '/').split('?')[0] ?? '/';
           const status = l.healthPaths.includes(p) && !task.alive ? 503 : 200;
-          res.writeHead(status, { 'Content-Type': 'text/plain', 'X-Task-Id': taskId });
-          res.end(`${taskId}\n`);
           req.resume();
+          // `?delay=<ms>`: a slow request, held open that long (tests of draining use it).
+          const timer = setTimeout(() => {
+            res.writeHead(status, { 'Content-Type': 'text/plain', 'X-Task-Id': taskId });
+            res.end(`${taskId}\n`);
+          }, delayOf(req.url));
+          res.on('close', () => clearTimeout(timer));
         });
         srv.keepAliveTimeout = 1000;
         await new Promise<void>((resolve, reject) => {
@@ -75,6 +79,12 @@ export class InProcessTaskRunner implements TaskRunner {
   async close(): Promise<void> {
     await Promise.all([...this.tasks.keys()].map((id) => this.stop(id)));
   }
+}
+
+/** Milliseconds asked for by `?delay=<ms>` (at most a minute), else 0. */
+export function delayOf(url: string | undefined): number {
+  const m = /[?&]delay=(\d+)/.exec(url ?? '');
+  return m ? Math.min(60_000, Number(m[1])) : 0;
 }
 
 function closeServers(servers: readonly http.Server[]): Promise<unknown> {

@@ -1,6 +1,6 @@
 // One emulated Marathon task as its own process (taskServers: 'process').
 // argv[2] = JSON {taskId, alive, listeners: [{ip, port, healthPaths}]}.
-// Every request gets 200, body "<task id>\n", header X-Task-Id; a health path answers 503 while
+// Every request gets 200 (after `?delay=<ms>` if given), body "<task id>\n", header X-Task-Id; a health path answers 503 while
 // unhealthy. stdout: one JSON line, {"ready":true} or {"error":"..."}. stdin: JSON lines
 // {"alive":bool}; when stdin closes (the emulator died or closed) the task exits.
 // Plain JavaScript on purpose: it runs with bare `node`, with no build step.
@@ -15,9 +15,14 @@ function handler(healthPaths) {
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const status = healthPaths.includes(path) && !alive ? 503 : 200;
-    res.writeHead(status, { 'Content-Type': 'text/plain', 'X-Task-Id': config.taskId });
-    res.end(`${config.taskId}\n`);
     req.resume();
+    // `?delay=<ms>`: a slow request, held open that long (at most a minute).
+    const m = /[?&]delay=(\d+)/.exec(req.url ?? '');
+    const timer = setTimeout(() => {
+      res.writeHead(status, { 'Content-Type': 'text/plain', 'X-Task-Id': config.taskId });
+      res.end(`${config.taskId}\n`);
+    }, m ? Math.min(60000, Number(m[1])) : 0);
+    res.on('close', () => clearTimeout(timer));
   };
 }
 

@@ -1,0 +1,31 @@
+// Asks every load balancer what it does with one backend's servers (/_mlb_drain).
+
+import got from 'got';
+import { EXIT, ZddError } from './errors.js';
+import { parseDrainReport, type BackendView } from './drain-report.js';
+
+export interface LoadBalancers {
+  readonly urls: readonly string[];
+  /** One view per load balancer, in the order of `urls`. */
+  backend(name: string): Promise<BackendView[]>;
+}
+
+export function createLoadBalancers(urls: readonly string[], timeoutMs = 10_000): LoadBalancers {
+  return {
+    urls,
+    backend: (name) => Promise.all(urls.map(async (url) => {
+      const target = `${url.replace(/\/+$/, '')}/_mlb_drain?backend=${encodeURIComponent(name)}`;
+      let body: string;
+      try {
+        const r = await got(target, { timeout: { request: timeoutMs }, retry: { limit: 1 }, throwHttpErrors: false });
+        if (r.statusCode !== 200) throw new Error(`HTTP ${r.statusCode}: ${r.body.slice(0, 300).trim()}`);
+        body = r.body;
+      } catch (err) {
+        throw new ZddError(EXIT.lbUnreachable, `load balancer ${url}: ${(err as Error).message}`);
+      }
+      const view = parseDrainReport(body);
+      if (!view) throw new ZddError(EXIT.lbUnreachable, `load balancer ${url}: /_mlb_drain answered something else (is it this project's marathon-lb?)`);
+      return view;
+    })),
+  };
+}
