@@ -10,7 +10,7 @@ import { checkDynamicServerArgs, startsDisabled, wantsHealthCheck } from './dyna
 import type { RuntimeOp } from './plan.js';
 import {
   addMapEntry, addServer, cliWord, delMapEntry, enableHealth, enableServer, mustRun, runtimeCommand, setMapEntry,
-  setServerState, showStat,
+  setServerAddr, setServerState, showStat,
 } from './runtime-api.js';
 
 export interface RuntimeApplyOptions {
@@ -107,7 +107,8 @@ export async function applyRuntimeOps(ops: readonly RuntimeOp[], o: RuntimeApply
       else if (op.op === 'revive-server') {
         if (wantsHealthCheck(checkDynamicServerArgs(op.args).words)) await enableHealth(o.socket, op.backend, op.server);
         await setServerState(o.socket, op.backend, op.server, 'ready');
-      } else if (op.op === 'set-weight') await mustRun(o.socket, `set server ${cliWord(op.backend)}/${cliWord(op.server)} weight ${op.weight}`);
+      } else if (op.op === 'set-addr') await setServerAddr(o.socket, op.backend, op.server, op.addr, op.port);
+      else if (op.op === 'set-weight') await mustRun(o.socket, `set server ${cliWord(op.backend)}/${cliWord(op.server)} weight ${op.weight}`);
       else if (op.op === 'set-state') await setServerState(o.socket, op.backend, op.server, op.state);
       else if (op.op === 'add-map') await addMapEntry(o.socket, join(o.mapDir, op.map), op.key, op.value);
       else if (op.op === 'set-map') await setMapEntry(o.socket, join(o.mapDir, op.map), op.key, op.value);

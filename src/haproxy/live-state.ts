@@ -37,7 +37,6 @@ export function liveDifference(desired: ReadonlyMap<string, BackendDesired | und
     m.set(r.server, r);
   }
   const ops: RuntimeOp[] = [];
-  const late: RuntimeOp[] = [];
   const differences: string[] = [];
   for (const [backend, want] of [...desired].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (!want) continue;
@@ -52,9 +51,7 @@ export function liveDifference(desired: ReadonlyMap<string, BackendDesired | und
       const addr = addressOf(args);
       if (addr && (row.addr !== addr[1] || row.port !== Number(addr[2]))) {
         differences.push(`backend ${backend}: server ${name} points at ${row.addr}:${row.port}, not ${addr[1]}:${addr[2]}`);
-        ops.push({ op: 'drain-server', backend, server: name }, { op: 'retire-server', backend, server: name });
-        late.push({ op: 'add-server', backend, server: name, args });
-        continue;
+        ops.push({ op: 'set-addr', backend, server: name, addr: addr[1]!, port: Number(addr[2]) });
       }
       const disabled = disabledIn(args);
       const held = (row.adminState & (MAINT | DRAIN)) !== 0;
@@ -79,5 +76,5 @@ export function liveDifference(desired: ReadonlyMap<string, BackendDesired | und
       ops.push({ op: 'drain-server', backend, server: name }, { op: 'retire-server', backend, server: name });
     }
   }
-  return { ops: [...ops, ...late], differences };
+  return { ops, differences };
 }

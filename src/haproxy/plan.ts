@@ -58,6 +58,7 @@ export type RuntimeOp =
   | { readonly op: 'retire-server'; readonly backend: string; readonly server: string }
   /** A retired server (still in HAProxy, in maintenance) wanted again with the same line: checks back on, ready. */
   | { readonly op: 'revive-server'; readonly backend: string; readonly server: string; readonly args: string }
+  | { readonly op: 'set-addr'; readonly backend: string; readonly server: string; readonly addr: string; readonly port: number }
   | { readonly op: 'set-weight'; readonly backend: string; readonly server: string; readonly weight: number }
   | { readonly op: 'set-state'; readonly backend: string; readonly server: string; readonly state: 'ready' | 'drain' | 'maint' }
   | { readonly op: 'add-map'; readonly map: string; readonly key: string; readonly value: string }
