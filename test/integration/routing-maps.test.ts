@@ -107,7 +107,8 @@ d('--haproxy-map routing through a real HAProxy', () => {
     await put('beta', 1, { HAPROXY_0_VHOST: 'beta2.example.com' });
     await waitFor('beta2 is served by the new beta task', async () => (await answeredBy('beta2.example.com')) === ids('beta')[0], 20_000);
     expect((await viaHost('beta.example.com')).status).toBe(503);
-    expect(lines(await readMap('domain2backend.map'))).toContain(`beta2.example.com beta_${svc.beta}`);
+    // Traffic follows first; the map file follows when the controller's loop is idle.
+    await waitFor('the map file to follow', async () => lines(await readMap('domain2backend.map')).includes(`beta2.example.com beta_${svc.beta}`), 10_000);
     expect(lines((await request(`http://127.0.0.1:${ports.admin}/_haproxy_getvhostmap`)).body)).toContain(`beta2.example.com beta_${svc.beta}`);
     const applied = ctl.logs.slice(mark).filter((l) => l.msg === 'haproxy reloaded' || l.msg === 'haproxy changed at run time');
     expect(applied.filter((l) => l.msg === 'haproxy reloaded').map((l) => l.reasons)).toEqual([]);
