@@ -2,7 +2,7 @@
 // label template fails only this service. Pure.
 
 import type { Service } from '../model/types.js';
-import { fillTemplate, type Lookup } from './template-lookup.js';
+import { fillLayered, type Lookup } from './template-lookup.js';
 import { isTcpCheck, serviceValues } from './service-values.js';
 import { stickyCookie } from './naming.js';
 import { vhostRouting, type VhostRouting } from './vhost-routing.js';
@@ -43,8 +43,7 @@ export interface FragmentOptions {
 export function serviceFragments(s: Service, lookup: Lookup, opts: FragmentOptions): ServiceFragments {
   const values = serviceValues(s, opts.haproxyDir);
   const override = { index: s.index, templates: s.templates };
-  const fill = (name: string, extra: Record<string, string> = {}): string =>
-    fillTemplate(lookup, name, { ...values, ...extra }, override);
+  const fill = (name: string, extra?: Record<string, string>): string => fillLayered(lookup, name, values, extra, override);
   const http = s.mode === 'http';
 
   const userlist = s.auth ? fill('USERLIST_HEAD') : '';
