@@ -110,7 +110,7 @@ function healthPlan(app: WireApp, slot: ServicePortSlot, slots: readonly Service
   return { healthCheck, forceHttp, checkPort };
 }
 
-function compareServers(a: Server, b: Server): number {
+function compareServers(a: Omit<Server, 'id'>, b: Omit<Server, 'id'>): number {
   // Everything breaks ties, so which of two records for one address survives never depends on
   // input order (Marathon can list a stale record next to the live one).
   return compareText(a.host, b.host) || a.port - b.port || compareText(a.ip, b.ip) || compareText(a.taskId, b.taskId)
@@ -133,7 +133,7 @@ function buildServers(tasks: readonly LiveTask[], slot: ServicePortSlot, plan: H
       state: typeof task.state === 'string' ? task.state : undefined,
     });
   }
-  candidates.sort((a, b) => compareServers({ ...a, id: 0 }, { ...b, id: 0 }));
+  candidates.sort(compareServers);
   // Two tasks on one address (a stale task record) would give HAProxy two servers of one name.
   const seen = new Set<string>();
   const used = new Set<number>();
