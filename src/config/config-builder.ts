@@ -76,6 +76,6 @@ function withNewline(text: string): string {
 function countLines(text: string): number {
   if (text === '') return 0;
   let n = 0;
-  for (const ch of text) if (ch === '\n') n += 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n += 1;
   return text.endsWith('\n') ? n : n + 1;
 }
