@@ -3,7 +3,8 @@
 // one PEM file. We add subjectAltName and serverAuth so modern clients at least parse it.
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import forge from 'node-forge';
+import { createRequire } from 'node:module';
+import type * as Forge from 'node-forge';
 import { inspectPemBundle, type PemInspection } from './certs.js';
 import { writeFileAtomically } from './write-file.js';
 
@@ -30,6 +31,8 @@ export function generateSelfSignedPem(options: SelfSignedOptions): string {
     backdateMs = 5 * 60 * 1000,
     keyBits = 2048,
   } = options;
+  // Loaded here, not at import: most starts find a usable certificate and never need forge.
+  const forge = createRequire(import.meta.url)('node-forge') as typeof Forge;
   // forge uses Node's native key generation when it is available, so this is fast.
   const keys = forge.pki.rsa.generateKeyPair({ bits: keyBits, e: 0x10001 });
   const cert = forge.pki.createCertificate();
