@@ -142,7 +142,10 @@ function buildServers(tasks: readonly LiveTask[], slot: ServicePortSlot, plan: H
     if (seen.has(c.name)) continue;
     seen.add(c.name);
     const id = serverId(c.name, used);
-    if (id !== undefined) servers.push({ ...c, id });
+    // Spelled out rather than spread: one object shape for every server (same key order).
+    if (id !== undefined) {
+      servers.push({ taskId: c.taskId, host: c.host, ip: c.ip, port: c.port, name: c.name, draining: c.draining, checkPort: c.checkPort, state: c.state, id });
+    }
   }
   return servers;
 }

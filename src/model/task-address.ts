@@ -29,8 +29,17 @@ function mappingContainerPorts(app: WireApp): (number | undefined)[] {
   return portMappings(app).map((m) => (isPort(m?.containerPort) ? m.containerPort : undefined));
 }
 
-function firstNonEmpty(...candidates: (number | undefined)[][]): (number | undefined)[] {
-  return candidates.find((c) => c.some((p) => p !== undefined)) ?? [];
+function hasPort(ports: readonly (number | undefined)[]): boolean {
+  return ports.some((p) => p !== undefined);
+}
+
+/** The first list with a usable port; later lists are only read when needed (this runs per task). */
+function firstNonEmpty(...candidates: (() => (number | undefined)[])[]): (number | undefined)[] {
+  for (const candidate of candidates) {
+    const ports = candidate();
+    if (hasPort(ports)) return ports;
+  }
+  return [];
 }
 
 /** IP literals pass through; names go to the resolver. */
@@ -54,9 +63,9 @@ export function taskAddress(
   } else {
     ip = typeof task.host === 'string' && task.host !== '' ? resolveHost(task.host, resolve) : undefined;
     ports = mode === 'container/bridge'
-      ? firstNonEmpty(hostPorts(task), definitionPorts(app), mappingContainerPorts(app))
-      : firstNonEmpty(hostPorts(task), definitionPorts(app));
+      ? firstNonEmpty(() => hostPorts(task), () => definitionPorts(app), () => mappingContainerPorts(app))
+      : firstNonEmpty(() => hostPorts(task), () => definitionPorts(app));
   }
-  if (ip === undefined || !ports.some((p) => p !== undefined)) return undefined;
+  if (ip === undefined || !hasPort(ports)) return undefined;
   return { ip, ports };
 }
