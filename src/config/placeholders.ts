@@ -72,18 +72,21 @@ export function compileTemplate(template: string): CompiledTemplate {
 
 type Values = Readonly<Record<string, string>>;
 
+export type FillFailure = Extract<FillResult, { ok: false }>;
+
 /**
- * Fill a compiled template. A name is looked up in `first`, then `second`, then `third` (the first
- * that has it wins), and only names in `allowed` are looked up at all.
+ * Fill a compiled template: the text, or what is wrong with it. A name is looked up in `first`,
+ * then `second`, then `third` (the first that has it wins), and only names in `allowed` are
+ * looked up at all. (A plain string result: this runs once per line of the config.)
  */
-export function fillCompiled(
+export function fillCompiledText(
   t: CompiledTemplate,
   allowed: ReadonlySet<string>,
   multiline: ReadonlySet<string>,
   first: Values,
   second?: Values,
   third?: Values,
-): FillResult {
+): string | FillFailure {
   const { literals, names, badName } = t;
   let out = literals[0]!;
   for (let k = 0; k < names.length; k += 1) {
@@ -102,7 +105,7 @@ export function fillCompiled(
     out += literals[k + 1]!;
   }
   if (t.syntaxError) return { ok: false, problem: t.syntaxError.problem, detail: t.syntaxError.detail };
-  return { ok: true, text: out };
+  return out;
 }
 
 const NONE: ReadonlySet<string> = new Set();
@@ -119,7 +122,8 @@ export function fillPlaceholders(
   /** Trusted values that may span lines (our own built-in `{globalOptions}`). */
   multiline: ReadonlySet<string> = NONE,
 ): FillResult {
-  return fillCompiled(compileTemplate(template), allowed, multiline, values);
+  const r = fillCompiledText(compileTemplate(template), allowed, multiline, values);
+  return typeof r === 'string' ? { ok: true, text: r } : r;
 }
 
 const KNOWN = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;

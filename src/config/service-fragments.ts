@@ -78,15 +78,23 @@ export function serviceFragments(s: Service, lookup: Lookup, opts: FragmentOptio
     backend += fill(isTcpCheck(s) ? 'BACKEND_TCP_HEALTHCHECK_OPTIONS' : 'BACKEND_HTTP_HEALTHCHECK_OPTIONS');
   }
 
-  const servers = s.servers.map((srv): ServerLine => {
-    let healthCheckOptions = '';
-    if (s.healthCheck) {
-      const portOptions = srv.checkPort !== undefined ? ` port ${srv.checkPort}` : '';
+  // A server's check options differ from its siblings' only by the check port: fill once per port.
+  const checkOptions = new Map<number | undefined, string>();
+  const serverCheckOptions = (checkPort: number | undefined): string => {
+    let options = checkOptions.get(checkPort);
+    if (options === undefined) {
+      const portOptions = checkPort !== undefined ? ` port ${checkPort}` : '';
       const text = fill(isTcpCheck(s) ? 'BACKEND_SERVER_TCP_HEALTHCHECK_OPTIONS' : 'BACKEND_SERVER_HTTP_HEALTHCHECK_OPTIONS', {
         healthCheckPortOptions: portOptions,
       }).trim();
-      healthCheckOptions = text ? ` ${text}` : '';
+      options = text ? ` ${text}` : '';
+      checkOptions.set(checkPort, options);
     }
+    return options;
+  };
+
+  const servers = s.servers.map((srv): ServerLine => {
+    const healthCheckOptions = s.healthCheck ? serverCheckOptions(srv.checkPort) : '';
     const text = fill('BACKEND_SERVER_OPTIONS', {
       host: srv.host,
       host_ipv4: srv.ip,

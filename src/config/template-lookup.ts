@@ -3,7 +3,7 @@
 // renderer, so a bad label excludes only its own app.
 
 import { TEMPLATE_BY_NAME, type TemplateSpec } from './template-registry.js';
-import { compileTemplate, fillCompiled, fillKnownPlaceholders, type CompiledTemplate } from './placeholders.js';
+import { compileTemplate, fillCompiledText, fillKnownPlaceholders, type CompiledTemplate } from './placeholders.js';
 import type { ResolvedTemplate, TemplateSet } from './template-set.js';
 
 export class TemplateError extends Error {
@@ -123,7 +123,7 @@ function mustFill(
   second: Values | undefined,
   third: Values | undefined,
 ): string {
-  const result = fillCompiled(compiled, allowed, MULTILINE, first, second, third);
-  if (!result.ok) throw new TemplateError(where, source, `${where}: ${result.detail}`);
-  return result.text;
+  const result = fillCompiledText(compiled, allowed, MULTILINE, first, second, third);
+  if (typeof result !== 'string') throw new TemplateError(where, source, `${where}: ${result.detail}`);
+  return result;
 }
