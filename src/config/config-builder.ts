@@ -54,7 +54,7 @@ export class ConfigBuilder {
       if (c.owner && lines > 0) {
         const last = owners[owners.length - 1];
         if (last && last.appId === c.owner.appId && last.index === c.owner.index && last.to === line - 1) {
-          owners[owners.length - 1] = { ...last, to: line + lines - 1 };
+          (last as { to: number }).to = line + lines - 1; // made just below, in this loop: no copy per chunk
         } else {
           owners.push({ ...c.owner, from: line, to: line + lines - 1 });
         }
