@@ -10,6 +10,7 @@ import {
   validateConfig, type HaproxyMaster, type RuntimeOp,
 } from '../haproxy/index.js';
 import type { Settings } from '../settings.js';
+import { certificatesReady } from './certificates.js';
 import type { ConfigWriter, HaproxyDriver, ReloadResult } from './ports.js';
 
 export function adminSocket(s: Settings): string {
@@ -22,11 +23,16 @@ export function masterSocket(s: Settings): string {
 
 export function createConfigWriter(s: Settings, _log: Logger): ConfigWriter {
   return {
-    write: (config, maps) => applyConfigFiles({
-      configPath: s.haproxyConfig, config, maps, validate: !s.skipValidation, bin: s.haproxyBin, archiveVersions: s.archiveVersions,
-    }),
+    // HAProxy reads the certificate when it checks or loads the config: it must be there first.
+    write: async (config, maps) => {
+      await certificatesReady();
+      return applyConfigFiles({
+        configPath: s.haproxyConfig, config, maps, validate: !s.skipValidation, bin: s.haproxyBin, archiveVersions: s.archiveVersions,
+      });
+    },
     async validateCurrent() {
       if (s.skipValidation) return { ok: true, changed: false };
+      await certificatesReady();
       const v = await validateConfig({ bin: s.haproxyBin, file: s.haproxyConfig });
       return v.ok ? { ok: true, changed: false } : { ok: false, alerts: v.alerts, output: v.output };
     },
@@ -62,6 +68,7 @@ export function createHaproxyDriver(s: Settings, log: Logger): HaproxyDriver {
       kind: 'master',
       runtime,
       async reload(): Promise<ReloadResult> {
+        await certificatesReady();
         if (!master) {
           master = await connectHaproxyMaster(masterSocket(s));
           if (!master && !mayStart) {
@@ -97,6 +104,7 @@ export function createHaproxyDriver(s: Settings, log: Logger): HaproxyDriver {
       kind: 'command',
       runtime,
       async reload() {
+        await certificatesReady();
         await saveServerState(s);
         const r = await runReloadCommand(command);
         return { ok: r.ok, detail: r.ok ? undefined : `reload command exited ${r.code}: ${r.output.trim().slice(0, 500)}` };
