@@ -56,7 +56,7 @@ export class ConfigBuilder {
         if (last && last.appId === c.owner.appId && last.index === c.owner.index && last.to === line - 1) {
           (last as { to: number }).to = line + lines - 1; // made just below, in this loop: no copy per chunk
         } else {
-          owners.push({ ...c.owner, from: line, to: line + lines - 1 });
+          owners.push({ appId: c.owner.appId, index: c.owner.index, from: line, to: line + lines - 1 });
         }
       }
       line += lines;
