@@ -244,7 +244,9 @@ function dropClashes(services: Service[], skipped: Skipped[]): Service[] {
       continue;
     }
     backends.set(s.backend, s);
-    ports.set(s.servicePort, [...(ports.get(s.servicePort) ?? []), s]);
+    const onPort = ports.get(s.servicePort);
+    if (onPort === undefined) ports.set(s.servicePort, [s]);
+    else onPort.push(s);
     kept.push(s);
   }
   return kept;
