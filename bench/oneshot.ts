@@ -3,6 +3,7 @@
 //
 //   node dist-bench/bench/oneshot.js                          100, 1000, 5000, 10000 apps
 //   node dist-bench/bench/oneshot.js --sizes 100,1000 --runs 5
+//   node dist-bench/bench/oneshot.js --cli /old/checkout/dist/cli.js   measure another build
 //   node dist-bench/bench/oneshot.js --serve 5000               only the fake Marathon (prints its URL)
 //
 // Marathon is a small HTTP server in this process serving a synthetic /v2/apps (bench/
@@ -61,11 +62,19 @@ async function startMarathon(body: () => string): Promise<FakeMarathon> {
   return { server, url: `http://127.0.0.1:${addr.port}`, firstRequestAt: () => first, reset: () => { first = undefined; } };
 }
 
-async function oneRun(marathon: FakeMarathon, dir: string): Promise<Run> {
+let runNumber = 0;
+
+/**
+ * One run in a fresh config directory, so the config is really written (an unchanged file is
+ * not rewritten). The certificate stays in `dir`: it is made once and then reused, as in a
+ * long-lived installation.
+ */
+async function oneRun(marathon: FakeMarathon, dir: string, cli: string): Promise<Run> {
   marathon.reset();
-  const cfg = join(dir, 'haproxy.cfg');
+  runNumber += 1;
+  const cfg = join(dir, `run-${runNumber}`, 'haproxy.cfg');
   const args = [
-    '-f', 'MAXRSS_KIB %M', process.execPath, CLI,
+    '-f', 'MAXRSS_KIB %M', process.execPath, cli,
     '--marathon', marathon.url, '--group', 'external', '--skip-validation',
     '--haproxy-config', cfg, '--run-dir', join(dir, 'run'), '--templates-dir', join(dir, 'no-templates'),
     '--ssl-certs', join(dir, 'cert.pem'), '--status-port', '0', '--log-level', 'WARNING',
@@ -104,16 +113,18 @@ async function main(args: readonly string[]): Promise<void> {
   }
   const sizes = (argValue(args, '--sizes') ?? DEFAULT_SIZES.join(',')).split(',').map(Number);
   const runs = Number(argValue(args, '--runs') ?? 5);
-  console.log(`one-shot benchmark: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${runs} runs per size`);
+  // Another build to compare with (e.g. an older commit's dist/cli.js).
+  const cli = resolve(argValue(args, '--cli') ?? CLI);
+  console.log(`one-shot benchmark: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${runs} runs per size, ${cli}`);
   const rows: string[][] = [['apps', 'body KiB', 'config KiB', 'wall ms best', 'wall ms median', 'first request ms best', 'first request ms median', 'peak RSS MiB best', 'peak RSS MiB median']];
   for (const size of sizes) {
     const body = appsBody(size);
     const marathon = await startMarathon(() => body);
     const dir = mkdtempSync(join(tmpdir(), 'mlb-oneshot-'));
     try {
-      await oneRun(marathon, dir); // warm the page cache; not counted
+      await oneRun(marathon, dir, cli); // warm the page cache and make the certificate; not counted
       const results: Run[] = [];
-      for (let i = 0; i < runs; i += 1) results.push(await oneRun(marathon, dir));
+      for (let i = 0; i < runs; i += 1) results.push(await oneRun(marathon, dir, cli));
       const col = (pick: (r: Run) => number, digits = 0): [string, string] => {
         const v = results.map(pick);
         return [Math.min(...v).toFixed(digits), median(v).toFixed(digits)];

@@ -95,6 +95,8 @@ async function main(args: readonly string[]): Promise<void> {
     '--min-reload-interval', '0',
   ], { stdio: ['ignore', 'ignore', 'inherit'] });
   const pid = child.pid!;
+  // Ctrl-C ends the soak early: take the controller down too.
+  process.once('SIGINT', () => { child.kill('SIGTERM'); });
   console.log(`soak: ${apps} apps, ${minutes} min, poll every ${poll} s, churn every ${churn} s; controller pid ${pid}; node ${process.version}`);
   console.log('elapsed s | controller RSS MiB | churn steps | /v2/apps requests');
   const started = Date.now();
@@ -112,6 +114,7 @@ async function main(args: readonly string[]): Promise<void> {
   const exited = new Promise<number | null>((ok) => child.on('exit', ok));
   const timeout = new Promise<'time'>((ok) => setTimeout(() => ok('time'), minutes * 60_000));
   const why = await Promise.race([exited, timeout]);
+  process.removeAllListeners('SIGINT');
   clearInterval(churner);
   clearInterval(reporter);
   if (why === 'time') {
