@@ -105,7 +105,19 @@ export function fillCompiledText(
     out += literals[k + 1]!;
   }
   if (t.syntaxError) return { ok: false, problem: t.syntaxError.problem, detail: t.syntaxError.detail };
-  return out;
+  return flatten(out);
+}
+
+/**
+ * The same string, flattened now. `+=` makes a tree of string pieces that V8 copies into one
+ * run of characters only when the string is read; the renderer keeps every line until the
+ * whole config is built, so an unflattened line keeps its pieces alive through several garbage
+ * collections (copied each time). Reading one character flattens it while the pieces are still
+ * young and cheap to drop. (A V8 behaviour, not a language rule: elsewhere this is a no-op.)
+ */
+export function flatten(text: string): string {
+  text.charCodeAt(0);
+  return text;
 }
 
 const NONE: ReadonlySet<string> = new Set();

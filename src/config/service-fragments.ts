@@ -3,6 +3,7 @@
 
 import type { Service } from '../model/types.js';
 import { fillLayered, type Lookup } from './template-lookup.js';
+import { flatten } from './placeholders.js';
 import { isTcpCheck, serviceValues } from './service-values.js';
 import { stickyCookie } from './naming.js';
 import { vhostRouting, type VhostRouting } from './vhost-routing.js';
@@ -132,6 +133,10 @@ export function serviceFragments(s: Service, lookup: Lookup, opts: FragmentOptio
   const httpMapLine = routing?.httpMap ? fill(routing.httpMap) : undefined;
   const httpsMapLine = routing?.httpsMap ? fill(routing.httpsMap) : undefined;
   const appIdMapLine = appIdMap ? fill(appIdMap) : undefined;
-  return { service: s, userlist, frontend, backend, servers, routing, appIdLines, appIdMap, appEntries, httpMapLine, httpsMapLine, appIdMapLine };
+  // Flattened now, while their pieces are young (see flatten()): the renderer keeps them to the end.
+  return {
+    service: s, userlist, frontend: flatten(frontend), backend: flatten(backend), servers, routing, appIdLines: flatten(appIdLines),
+    appIdMap, appEntries, httpMapLine, httpsMapLine, appIdMapLine,
+  };
 }
 
