@@ -12,7 +12,21 @@ export function sanitize(text: string): string {
 
 /** `host_ip_port`, or `ip_port` when the host already is the IP. */
 export function serverName(host: string, ip: string, port: number): string {
-  return sanitize(host !== ip ? `${host}_${ip}_${port}` : `${ip}_${port}`);
+  // sanitize() maps each character on its own, so the parts can be sanitized apart; agents'
+  // names and addresses repeat across thousands of tasks, so theirs are remembered.
+  return host !== ip ? `${sanitizedPart(host)}_${sanitizedPart(ip)}_${port}` : `${sanitizedPart(ip)}_${port}`;
+}
+
+const sanitizedParts = new Map<string, string>();
+const SANITIZED_PARTS_MAX = 65536;
+function sanitizedPart(text: string): string {
+  let out = sanitizedParts.get(text);
+  if (out === undefined) {
+    out = sanitize(text);
+    if (sanitizedParts.size >= SANITIZED_PARTS_MAX) sanitizedParts.clear();
+    sanitizedParts.set(text, out);
+  }
+  return out;
 }
 
 /** The SHA-256 digest of `text` read as one big-endian number, mod 32767 (without a BigInt). */

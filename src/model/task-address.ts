@@ -42,9 +42,14 @@ function firstNonEmpty(...candidates: (() => (number | undefined)[])[]): (number
   return [];
 }
 
+/** Only hex digits, `.` and `:` (or a `%zone`) can make an IP literal. */
+const NOT_AN_IP = /[^0-9a-fA-F:.]/;
+
 /** IP literals pass through; names go to the resolver. */
 export function resolveHost(host: string, resolve: Resolver): string | undefined {
-  return isIP(host) !== 0 ? host : resolve(host);
+  // isIP() tries a long IPv6 pattern on every agent name; most names fail the cheap test first.
+  const maybeIp = host.includes('%') || !NOT_AN_IP.test(host);
+  return maybeIp && isIP(host) !== 0 ? host : resolve(host);
 }
 
 /** The task's address, or undefined when it has no IP or no ports (the task is then not served). */
