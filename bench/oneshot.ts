@@ -25,7 +25,7 @@ const DEFAULT_SIZES = [100, 1000, 5000, 10000];
 const REPO = resolve(fileURLToPath(import.meta.url), '../../..');
 const CLI = join(REPO, 'dist', 'cli.js');
 
-interface Run { wallMs: number; firstRequestMs: number; rssKiB: number; configBytes: number }
+interface Run { wallMs: number; firstRequestMs: number; cpuMs: number; rssKiB: number; configBytes: number }
 
 function argValue(args: readonly string[], flag: string): string | undefined {
   const i = args.indexOf(flag);
@@ -74,7 +74,7 @@ async function oneRun(marathon: FakeMarathon, dir: string, cli: string): Promise
   runNumber += 1;
   const cfg = join(dir, `run-${runNumber}`, 'haproxy.cfg');
   const args = [
-    '-f', 'MAXRSS_KIB %M', process.execPath, cli,
+    '-f', 'MAXRSS_KIB %M CPU_S %U %S', process.execPath, cli,
     '--marathon', marathon.url, '--group', 'external', '--skip-validation',
     '--haproxy-config', cfg, '--run-dir', join(dir, 'run'), '--templates-dir', join(dir, 'no-templates'),
     '--ssl-certs', join(dir, 'cert.pem'), '--status-port', '0', '--log-level', 'WARNING',
@@ -86,12 +86,15 @@ async function oneRun(marathon: FakeMarathon, dir: string, cli: string): Promise
   const code = await new Promise<number | null>((ok) => child.on('close', ok));
   const wallMs = performance.now() - start;
   if (code !== 0) throw new Error(`one-shot run failed (exit ${code}):\n${stderr}`);
-  const m = /MAXRSS_KIB (\d+)/.exec(stderr);
+  const m = /MAXRSS_KIB (\d+) CPU_S ([\d.]+) ([\d.]+)/.exec(stderr);
   const first = marathon.firstRequestAt();
   return {
     wallMs,
     firstRequestMs: first === undefined ? Number.NaN : first - start,
     rssKiB: m ? Number(m[1]) : Number.NaN,
+    // User + system CPU of the whole process (all threads): less sensitive than wall time to
+    // other processes competing for the cores, so closer to what a quiet machine would show.
+    cpuMs: m ? (Number(m[2]) + Number(m[3])) * 1000 : Number.NaN,
     configBytes: statSync(cfg).size,
   };
 }
@@ -116,7 +119,7 @@ async function main(args: readonly string[]): Promise<void> {
   // Another build to compare with (e.g. an older commit's dist/cli.js).
   const cli = resolve(argValue(args, '--cli') ?? CLI);
   console.log(`one-shot benchmark: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${runs} runs per size, ${cli}`);
-  const rows: string[][] = [['apps', 'body KiB', 'config KiB', 'wall ms best', 'wall ms median', 'first request ms best', 'first request ms median', 'peak RSS MiB best', 'peak RSS MiB median']];
+  const rows: string[][] = [['apps', 'body KiB', 'config KiB', 'wall ms best', 'wall ms median', 'cpu ms best', 'cpu ms median', 'first request ms best', 'first request ms median', 'peak RSS MiB best', 'peak RSS MiB median']];
   for (const size of sizes) {
     const body = appsBody(size);
     const marathon = await startMarathon(() => body);
@@ -131,7 +134,7 @@ async function main(args: readonly string[]): Promise<void> {
       };
       rows.push([
         String(size), (Buffer.byteLength(body) / 1024).toFixed(0), (results[0]!.configBytes / 1024).toFixed(0),
-        ...col((r) => r.wallMs), ...col((r) => r.firstRequestMs), ...col((r) => r.rssKiB / 1024, 1),
+        ...col((r) => r.wallMs), ...col((r) => r.cpuMs), ...col((r) => r.firstRequestMs), ...col((r) => r.rssKiB / 1024, 1),
       ]);
       process.stdout.write(`  ${size} apps done\n`);
     } finally {
