@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { measureSize, type SizeResult } from './measure-size.js';
 import { formatTable } from './report-table.js';
 
-const DEFAULT_SIZES = [100, 1000, 10000];
+const DEFAULT_SIZES = [100, 1000, 5000, 10000];
 /** A child that takes longer than this is stuck, not slow. */
 const CHILD_TIMEOUT_MS = 15 * 60 * 1000;
 const RESULT_PREFIX = 'BENCH_RESULT ';

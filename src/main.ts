@@ -5,7 +5,7 @@ import { mkdir, writeFile, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
-import { createMetrics, startStatusServer } from './admin/index.js';
+import { createMetrics, createNullMetrics, startStatusServer } from './admin/index.js';
 import {
   builtinTemplateDir, compileEjsTemplate, packageRoot, readTemplateDir, resolveTemplates, type BuiltinValues, type RenderOptions,
 } from './config/index.js';
@@ -126,7 +126,7 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
     dcos: settings.dcosAuthCredentials,
     caCert: settings.marathonCaCert,
   });
-  const metrics = createMetrics();
+  const metrics = settings.mode === 'once' || settings.dry ? createNullMetrics() : createMetrics();
   const haproxy = createHaproxyDriver(settings, log);
   const resolver = createHostResolver({ ttlMs: 60_000, capacity: settings.lruCacheCapacity });
   const healthCache = new LruCache<string, boolean>(settings.lruCacheCapacity);

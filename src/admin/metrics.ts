@@ -3,7 +3,9 @@
 // so the documented names cannot drift from the exported ones.
 //
 // A private Registry: the global one would collect across tests and across instances.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { createRequire } from 'node:module';
+import type * as PromClient from 'prom-client';
+import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export const METRIC_PREFIX = 'marathon_lb_';
 
@@ -116,6 +118,8 @@ export interface CreateMetricsOptions {
 }
 
 export function createMetrics(options: CreateMetricsOptions = {}): Metrics {
+  // Loaded here, not at import: a one-shot run has nobody to serve metrics to (createNullMetrics).
+  const { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } = createRequire(import.meta.url)('prom-client') as typeof PromClient;
   const registry = new Registry();
   const registers = [registry];
   const common = <K extends keyof typeof SPECS>(key: K) => ({
@@ -149,6 +153,18 @@ export function createMetrics(options: CreateMetricsOptions = {}): Metrics {
   for (const result of ['success', 'failure'] as const) metrics.haproxyReloadsTotal.inc({ result }, 0);
   if (options.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
   return metrics;
+}
+
+/**
+ * Metrics that record nothing, for a one-shot run: it exits before anyone could scrape them,
+ * so it need not load prom-client at all. Its registry exports nothing.
+ */
+export function createNullMetrics(): Metrics {
+  const metric = { inc() {}, dec() {}, set() {}, observe() {}, reset() {}, labels: () => metric, startTimer: () => () => 0 };
+  const registry = { metrics: async () => '', contentType: 'text/plain; version=0.0.4; charset=utf-8', getMetricsAsJSON: async () => [] };
+  const out: Record<string, unknown> = { registry };
+  for (const key of Object.keys(SPECS)) out[key] = metric;
+  return out as unknown as Metrics;
 }
 
 /** Records one finished pass: its result and how long it took. */

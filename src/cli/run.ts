@@ -4,9 +4,7 @@
 
 import path from 'node:path';
 import type { Settings } from '../settings.js';
-import { parseArgs } from './args.js';
-import { scrubUrlCredentials } from '../log.js';
-import { renderLongHelp } from './longhelp.js';
+import { fastParseArgs } from './fast-args.js';
 import { buildSettings, type Env } from './settings.js';
 
 export type MainFn = (settings: Settings) => Promise<number>;
@@ -33,7 +31,9 @@ async function usageError(io: CliIo, messages: readonly string[]): Promise<numbe
 
 /** Run the command line; never throws. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const outcome = parseArgs(argv);
+  // yargs (and the docs behind --longhelp) are loaded only when the plain command line reader
+  // cannot answer: they cost more start-up time than everything else before the first request.
+  const outcome = fastParseArgs(argv) ?? (await import('./args.js')).parseArgs(argv);
   if (outcome.kind === 'error') return usageError(io, [outcome.message]);
   if (outcome.kind === 'help') {
     await io.stdout(outcome.text.endsWith('\n') ? outcome.text : `${outcome.text}\n`);
@@ -41,6 +41,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
   const { args } = outcome;
   if (args.values['longhelp'] === true) {
+    const { renderLongHelp } = await import('./longhelp.js');
     await io.stdout(renderLongHelp());
     return 0;
   }
@@ -65,6 +66,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return await main(result.settings);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
+    const { scrubUrlCredentials } = await import('../log.js');
     await io.stderr(`${PROGRAM}: fatal: ${scrubUrlCredentials(message)}\n`);
     return 1;
   }

@@ -3,7 +3,8 @@
 // (their template runs as code); app owners are not, so label values only ever arrive as data,
 // and every `<%= %>` output is refused if it would break a line.
 
-import ejs from 'ejs';
+import { createRequire } from 'node:module';
+import type * as Ejs from 'ejs';
 import type { Model, Service } from '../model/types.js';
 import { isUnsafeValue } from './placeholders.js';
 
@@ -35,6 +36,8 @@ function haproxyValue(value: unknown): string {
 
 /** Compiles once at start; a syntax error is reported with the template's file name. */
 export function compileEjsTemplate(source: string, filename: string): EjsRenderer {
+  // Loaded here, not at import: only operators with --ejs-template pay for ejs at start-up.
+  const ejs = createRequire(import.meta.url)('ejs') as typeof Ejs;
   const fn = ejs.compile(source, {
     strict: true,
     _with: false,
@@ -42,7 +45,7 @@ export function compileEjsTemplate(source: string, filename: string): EjsRendere
     escape: haproxyValue,
     filename,
   });
-  return (locals) => fn(locals as unknown as ejs.Data) as string;
+  return (locals) => fn(locals as unknown as Ejs.Data) as string;
 }
 
 export function ejsLocals(model: Model, haproxyDir: string, sslCerts: readonly string[], builtins: Readonly<Record<string, string>>): EjsLocals {

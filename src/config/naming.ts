@@ -1,6 +1,6 @@
 // Names that appear in the rendered config, derived deterministically (spec §3.2). Pure.
 
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** Every character outside [a-zA-Z0-9-] becomes `_`. */
 export function sanitize(text: string): string {
@@ -24,5 +24,5 @@ export function cleanedUpAppId(appId: string): string {
 
 /** Sticky-session cookie value of a server: the first 10 hex digits of SHA-1 of its name. */
 export function stickyCookie(serverName: string): string {
-  return createHash('sha1').update(serverName, 'utf8').digest('hex').slice(0, 10);
+  return hash('sha1', serverName, 'hex').slice(0, 10);
 }

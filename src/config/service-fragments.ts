@@ -2,7 +2,8 @@
 // label template fails only this service. Pure.
 
 import type { Service } from '../model/types.js';
-import { fillTemplate, type Lookup } from './template-lookup.js';
+import { fillLayered, type Lookup } from './template-lookup.js';
+import { flatten } from './placeholders.js';
 import { isTcpCheck, serviceValues } from './service-values.js';
 import { stickyCookie } from './naming.js';
 import { vhostRouting, type VhostRouting } from './vhost-routing.js';
@@ -43,8 +44,7 @@ export interface FragmentOptions {
 export function serviceFragments(s: Service, lookup: Lookup, opts: FragmentOptions): ServiceFragments {
   const values = serviceValues(s, opts.haproxyDir);
   const override = { index: s.index, templates: s.templates };
-  const fill = (name: string, extra: Record<string, string> = {}): string =>
-    fillTemplate(lookup, name, { ...values, ...extra }, override);
+  const fill = (name: string, extra?: Record<string, string>): string => fillLayered(lookup, name, values, extra, override);
   const http = s.mode === 'http';
 
   const userlist = s.auth ? fill('USERLIST_HEAD') : '';
@@ -79,15 +79,23 @@ export function serviceFragments(s: Service, lookup: Lookup, opts: FragmentOptio
     backend += fill(isTcpCheck(s) ? 'BACKEND_TCP_HEALTHCHECK_OPTIONS' : 'BACKEND_HTTP_HEALTHCHECK_OPTIONS');
   }
 
-  const servers = s.servers.map((srv): ServerLine => {
-    let healthCheckOptions = '';
-    if (s.healthCheck) {
-      const portOptions = srv.checkPort !== undefined ? ` port ${srv.checkPort}` : '';
+  // A server's check options differ from its siblings' only by the check port: fill once per port.
+  const checkOptions = new Map<number | undefined, string>();
+  const serverCheckOptions = (checkPort: number | undefined): string => {
+    let options = checkOptions.get(checkPort);
+    if (options === undefined) {
+      const portOptions = checkPort !== undefined ? ` port ${checkPort}` : '';
       const text = fill(isTcpCheck(s) ? 'BACKEND_SERVER_TCP_HEALTHCHECK_OPTIONS' : 'BACKEND_SERVER_HTTP_HEALTHCHECK_OPTIONS', {
         healthCheckPortOptions: portOptions,
       }).trim();
-      healthCheckOptions = text ? ` ${text}` : '';
+      options = text ? ` ${text}` : '';
+      checkOptions.set(checkPort, options);
     }
+    return options;
+  };
+
+  const servers = s.servers.map((srv): ServerLine => {
+    const healthCheckOptions = s.healthCheck ? serverCheckOptions(srv.checkPort) : '';
     const text = fill('BACKEND_SERVER_OPTIONS', {
       host: srv.host,
       host_ipv4: srv.ip,
@@ -125,6 +133,10 @@ export function serviceFragments(s: Service, lookup: Lookup, opts: FragmentOptio
   const httpMapLine = routing?.httpMap ? fill(routing.httpMap) : undefined;
   const httpsMapLine = routing?.httpsMap ? fill(routing.httpsMap) : undefined;
   const appIdMapLine = appIdMap ? fill(appIdMap) : undefined;
-  return { service: s, userlist, frontend, backend, servers, routing, appIdLines, appIdMap, appEntries, httpMapLine, httpsMapLine, appIdMapLine };
+  // Flattened now, while their pieces are young (see flatten()): the renderer keeps them to the end.
+  return {
+    service: s, userlist, frontend: flatten(frontend), backend: flatten(backend), servers, routing, appIdLines: flatten(appIdLines),
+    appIdMap, appEntries, httpMapLine, httpsMapLine, appIdMapLine,
+  };
 }
 

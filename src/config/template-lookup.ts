@@ -2,8 +2,8 @@
 // else the global text. Errors are thrown as TemplateError and caught per service by the
 // renderer, so a bad label excludes only its own app.
 
-import { TEMPLATE_BY_NAME } from './template-registry.js';
-import { fillKnownPlaceholders, fillPlaceholders } from './placeholders.js';
+import { TEMPLATE_BY_NAME, type TemplateSpec } from './template-registry.js';
+import { compileTemplate, fillCompiledText, fillKnownPlaceholders, type CompiledTemplate } from './placeholders.js';
 import type { ResolvedTemplate, TemplateSet } from './template-set.js';
 
 export class TemplateError extends Error {
@@ -32,42 +32,98 @@ export interface Lookup {
   readonly builtins: BuiltinValues;
 }
 
+type Values = Readonly<Record<string, string>>;
+type Override = { readonly index: number; readonly templates: Values };
+
 /** Text of a template after substitution. `overrides` are the service's per-port label templates. */
-export function fillTemplate(
-  lookup: Lookup,
-  name: string,
-  values: Readonly<Record<string, string>>,
-  override?: { readonly index: number; readonly templates: Readonly<Record<string, string>> },
-): string {
+export function fillTemplate(lookup: Lookup, name: string, values: Values, override?: Override): string {
+  return fillLayered(lookup, name, values, undefined, override);
+}
+
+/**
+ * As fillTemplate, with `extra` values that take precedence over `values` (a server's or a
+ * vhost's own values over its service's), without merging the two into a new object.
+ */
+export function fillLayered(lookup: Lookup, name: string, values: Values, extra: Values | undefined, override?: Override): string {
   const spec = TEMPLATE_BY_NAME.get(name);
   if (!spec) throw new Error(`unknown template ${name}`);
   const labelText = spec.overridable ? override?.templates[name] : undefined;
-  const resolved: ResolvedTemplate = labelText !== undefined
-    ? { name, text: labelText, source: 'label' }
-    : lookup.templates[name] ?? { name, text: '', source: 'builtin' };
-  const where = resolved.source === 'label' ? `HAPROXY_${override!.index}_${name}` : `HAPROXY_${name}`;
-
+  if (labelText !== undefined) {
+    // App labels get no substitution at all in raw templates, and no install values elsewhere.
+    if (spec.raw) return labelText;
+    const where = `HAPROXY_${override!.index}_${name}`;
+    return fillValues(compiledLabel(labelText), where, 'label', allowedFor(spec).label, lookup, values, extra);
+  }
+  const resolved: ResolvedTemplate = lookup.templates[name] ?? emptyBuiltin(name);
   if (spec.raw) {
     // Raw templates are emitted verbatim (marathon-lb never formatted them), except that the
     // operator's and our own may name install values ({luaDir}, {httpPort}, ...): exactly those
-    // tokens are filled, every other brace is HAProxy's. App labels get no substitution at all.
-    if (resolved.source === 'label') return resolved.text;
-    return fillKnownPlaceholders(resolved.text, lookup.builtins);
+    // tokens are filled, every other brace is HAProxy's. The result depends on nothing else, so
+    // it is made once per template set.
+    const cached = rawCache.get(resolved);
+    if (cached !== undefined && cached.builtins === lookup.builtins) return cached.text;
+    const text = fillKnownPlaceholders(resolved.text, lookup.builtins);
+    rawCache.set(resolved, { builtins: lookup.builtins, text });
+    return text;
   }
-  const allowed = new Set<string>(spec.placeholders);
   // Operators' global templates may use the install placeholders too; app labels may not.
-  if (resolved.source !== 'label') for (const p of BUILTIN_PLACEHOLDERS) allowed.add(p);
-  // The service's values over the install values, without copying either (this runs per line).
-  return mustFill(resolved, where, Object.assign(Object.create(lookup.builtins) as Record<string, string>, values), allowed);
+  let compiled = globalCache.get(resolved);
+  if (compiled === undefined) { compiled = compileTemplate(resolved.text); globalCache.set(resolved, compiled); }
+  return fillValues(compiled, `HAPROXY_${name}`, resolved.source, allowedFor(spec).global, lookup, values, extra);
+}
+
+/** Values by precedence: `extra`, then the service's `values`, then the install values. */
+function fillValues(
+  compiled: CompiledTemplate, where: string, source: ResolvedTemplate['source'], allowed: ReadonlySet<string>,
+  lookup: Lookup, values: Values, extra: Values | undefined,
+): string {
+  return extra === undefined
+    ? mustFill(compiled, where, source, allowed, values, lookup.builtins, undefined)
+    : mustFill(compiled, where, source, allowed, extra, values, lookup.builtins);
+}
+
+const rawCache = new WeakMap<ResolvedTemplate, { builtins: BuiltinValues; text: string }>();
+const globalCache = new WeakMap<ResolvedTemplate, CompiledTemplate>();
+const emptyBuiltins = new Map<string, ResolvedTemplate>();
+function emptyBuiltin(name: string): ResolvedTemplate {
+  let r = emptyBuiltins.get(name);
+  if (r === undefined) { r = { name, text: '', source: 'builtin' }; emptyBuiltins.set(name, r); }
+  return r;
+}
+
+/** Label templates, by text: the same override usually serves every task of its app. Bounded. */
+const labelCache = new Map<string, CompiledTemplate>();
+const LABEL_CACHE_MAX = 512;
+function compiledLabel(text: string): CompiledTemplate {
+  let c = labelCache.get(text);
+  if (c === undefined) {
+    c = compileTemplate(text);
+    if (labelCache.size >= LABEL_CACHE_MAX) labelCache.clear();
+    labelCache.set(text, c);
+  }
+  return c;
+}
+
+const allowedCache = new Map<TemplateSpec, { label: ReadonlySet<string>; global: ReadonlySet<string> }>();
+function allowedFor(spec: TemplateSpec): { label: ReadonlySet<string>; global: ReadonlySet<string> } {
+  let a = allowedCache.get(spec);
+  if (a === undefined) {
+    a = { label: new Set(spec.placeholders), global: new Set([...spec.placeholders, ...BUILTIN_PLACEHOLDERS]) };
+    allowedCache.set(spec, a);
+  }
+  return a;
 }
 
 function mustFill(
-  resolved: ResolvedTemplate,
+  compiled: CompiledTemplate,
   where: string,
-  values: Readonly<Record<string, string>>,
+  source: ResolvedTemplate['source'],
   allowed: ReadonlySet<string>,
+  first: Values,
+  second: Values | undefined,
+  third: Values | undefined,
 ): string {
-  const result = fillPlaceholders(resolved.text, values, allowed, MULTILINE);
-  if (!result.ok) throw new TemplateError(where, resolved.source, `${where}: ${result.detail}`);
-  return result.text;
+  const result = fillCompiledText(compiled, allowed, MULTILINE, first, second, third);
+  if (typeof result !== 'string') throw new TemplateError(where, source, `${where}: ${result.detail}`);
+  return result;
 }

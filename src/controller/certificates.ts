@@ -27,8 +27,21 @@ export async function prepareCertificates(settings: Settings, env: Readonly<Reco
     log[p.fatal ? 'error' : 'warn']({ path: p.path, problem: p.problem, detail: p.message }, 'certificate problem');
   }
   if (certs.length === 1) {
-    const r = await ensureDefaultCertificate(certs[0]!, now);
-    if (r.written) log.info({ path: certs[0] }, 'wrote a self-signed certificate (no usable certificate given)');
+    // Off the critical path: the first request to Marathon does not wait for a key to be made.
+    // HAProxy needs the file only when it reads the config: the writer and the reload wait for it.
+    const path = certs[0]!;
+    pending = ensureDefaultCertificate(path, now).then(
+      (r) => { if (r.written) log.info({ path }, 'wrote a self-signed certificate (no usable certificate given)'); },
+      (err: unknown) => { throw new Error(`cannot provide the certificate ${path}: ${err instanceof Error ? err.message : String(err)}`); },
+    );
+    pending.catch(() => {}); // reported by certificatesReady(), to whoever needs the file
   }
   return certs;
+}
+
+let pending: Promise<void> | undefined;
+
+/** Resolves once the default certificate prepareCertificates() may still be making is on disk. */
+export function certificatesReady(): Promise<void> {
+  return pending ?? Promise.resolve();
 }

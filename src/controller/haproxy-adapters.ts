@@ -10,6 +10,7 @@ import {
   validateConfig, type HaproxyMaster, type RuntimeOp, type ServerStateRow,
 } from '../haproxy/index.js';
 import type { Settings } from '../settings.js';
+import { certificatesReady } from './certificates.js';
 import type { ConfigWriter, HaproxyDriver, ReloadResult } from './ports.js';
 
 /** marathon-lb's admin socket path: its reload script, zdd and operators' scripts expect it. */
@@ -23,11 +24,16 @@ export function masterSocket(s: Settings): string {
 
 export function createConfigWriter(s: Settings, _log: Logger): ConfigWriter {
   return {
-    write: (config, maps, opts) => applyConfigFiles({
-      configPath: s.haproxyConfig, config, maps, validate: !s.skipValidation && opts?.validate !== false, bin: s.haproxyBin, archiveVersions: s.archiveVersions,
-    }),
+    // HAProxy reads the certificate when it checks or loads the config: it must be there first.
+    write: async (config, maps, opts) => {
+      await certificatesReady();
+      return applyConfigFiles({
+        configPath: s.haproxyConfig, config, maps, validate: !s.skipValidation && opts?.validate !== false, bin: s.haproxyBin, archiveVersions: s.archiveVersions,
+      });
+    },
     async validateCurrent() {
       if (s.skipValidation) return { ok: true, changed: false };
+      await certificatesReady();
       const v = await validateConfig({ bin: s.haproxyBin, file: s.haproxyConfig });
       return v.ok ? { ok: true, changed: false } : { ok: false, alerts: v.alerts, output: v.output };
     },
@@ -78,6 +84,7 @@ export function createHaproxyDriver(s: Settings, log: Logger): HaproxyDriver {
       runtime,
       readServers,
       async reload(): Promise<ReloadResult> {
+        await certificatesReady();
         if (!master) {
           master = await connectHaproxyMaster(masterSocket(s));
           if (!master && !mayStart) {
@@ -118,6 +125,7 @@ export function createHaproxyDriver(s: Settings, log: Logger): HaproxyDriver {
       runtime,
       readServers,
       async reload() {
+        await certificatesReady();
         await saveServerState(s);
         const before = await processId(adminSocket(s));
         const r = await runReloadCommand(command);

@@ -3,7 +3,6 @@
 // the REST client and the event stream so they share one DC/OS token.
 
 import { createSign } from 'node:crypto';
-import got from 'got';
 import { MarathonAuthError, MarathonError } from './errors.js';
 import { redactUrl, scrubSecrets } from './redact.js';
 
@@ -103,6 +102,8 @@ export function dcosAuthSource(opts: DcosAuthOptions): AuthSource {
     const endpoint = opts.account.loginEndpoint;
     let response;
     try {
+      // Imported here: only DC/OS service accounts log in, and got is slow to load (see bench/README.md).
+      const { default: got } = await import('got');
       response = await got.post(endpoint, {
         json: { uid: opts.account.uid, token: loginToken, exp: nowS + TOKEN_LIFETIME_S },
         responseType: 'text',

@@ -170,10 +170,21 @@ function decodeTemplates(labels: Labels, index: number, r: LabelReader): Record<
   return templates;
 }
 
+// Label names per service-port index, made once: every app reads the same twenty names.
+const PORT_LABELS = ['VHOST', 'PATH', 'BACKEND_WEIGHT', 'MODE', 'BALANCE', 'STICKY', 'REDIRECT_TO_HTTPS', 'USE_HSTS', 'SSL_CERT',
+  'BIND_OPTIONS', 'BIND_ADDR', 'PORT', 'AUTH', 'HTTP_BACKEND_PROXYPASS_PATH', 'HTTP_BACKEND_REVPROXY_PATH', 'HTTP_BACKEND_REDIR',
+  'BACKEND_NETWORK_ALLOWED_ACL', 'BACKEND_HEALTHCHECK_PORT_INDEX', 'GROUP', 'ENABLED'];
+const portLabelCache: Array<ReadonlyMap<string, string>> = [];
+function portLabelNames(index: number): ReadonlyMap<string, string> {
+  if (index >= 64) return new Map();
+  return portLabelCache[index] ??= new Map(PORT_LABELS.map((n) => [n, labelName(n, index)]));
+}
+
 /** HAPROXY_{index}_* labels -> settings for that service port, plus problems as data. */
 export function decodePortLabels(labels: Labels, index: number): Decoded<PortSettings> {
   const r = new LabelReader(labels);
-  const l = (name: string): string => labelName(name, index);
+  const names = portLabelNames(index);
+  const l = (name: string): string => names.get(name) ?? labelName(name, index);
   const vhosts = (r.raw(l('VHOST')) ?? '').toLowerCase().split(',').filter((v) => v !== '');
   const path = r.text(l('PATH'));
   let backendWeight = r.int(l('BACKEND_WEIGHT')) ?? 0;

@@ -110,7 +110,7 @@ function healthPlan(app: WireApp, slot: ServicePortSlot, slots: readonly Service
   return { healthCheck, forceHttp, checkPort };
 }
 
-function compareServers(a: Server, b: Server): number {
+function compareServers(a: Omit<Server, 'id'>, b: Omit<Server, 'id'>): number {
   // Everything breaks ties, so which of two records for one address survives never depends on
   // input order (Marathon can list a stale record next to the live one).
   return compareText(a.host, b.host) || a.port - b.port || compareText(a.ip, b.ip) || compareText(a.taskId, b.taskId)
@@ -133,7 +133,7 @@ function buildServers(tasks: readonly LiveTask[], slot: ServicePortSlot, plan: H
       state: typeof task.state === 'string' ? task.state : undefined,
     });
   }
-  candidates.sort((a, b) => compareServers({ ...a, id: 0 }, { ...b, id: 0 }));
+  candidates.sort(compareServers);
   // Two tasks on one address (a stale task record) would give HAProxy two servers of one name.
   const seen = new Set<string>();
   const used = new Set<number>();
@@ -142,7 +142,10 @@ function buildServers(tasks: readonly LiveTask[], slot: ServicePortSlot, plan: H
     if (seen.has(c.name)) continue;
     seen.add(c.name);
     const id = serverId(c.name, used);
-    if (id !== undefined) servers.push({ ...c, id });
+    // Spelled out rather than spread: one object shape for every server (same key order).
+    if (id !== undefined) {
+      servers.push({ taskId: c.taskId, host: c.host, ip: c.ip, port: c.port, name: c.name, draining: c.draining, checkPort: c.checkPort, state: c.state, id });
+    }
   }
   return servers;
 }
@@ -241,7 +244,9 @@ function dropClashes(services: Service[], skipped: Skipped[]): Service[] {
       continue;
     }
     backends.set(s.backend, s);
-    ports.set(s.servicePort, [...(ports.get(s.servicePort) ?? []), s]);
+    const onPort = ports.get(s.servicePort);
+    if (onPort === undefined) ports.set(s.servicePort, [s]);
+    else onPort.push(s);
     kept.push(s);
   }
   return kept;

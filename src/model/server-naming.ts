@@ -1,9 +1,9 @@
 // Deterministic names and ids of HAProxy servers (spec §3.2). They must match marathon-lb's so
 // that stats, zdd's drain detection and server-state files keep working across the switch.
 
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
-const ID_MODULUS = 32767n;
+const ID_MODULUS = 32767;
 
 /** Every character outside [a-zA-Z0-9-] becomes `_`. */
 export function sanitize(text: string): string {
@@ -12,11 +12,28 @@ export function sanitize(text: string): string {
 
 /** `host_ip_port`, or `ip_port` when the host already is the IP. */
 export function serverName(host: string, ip: string, port: number): string {
-  return sanitize(host !== ip ? `${host}_${ip}_${port}` : `${ip}_${port}`);
+  // sanitize() maps each character on its own, so the parts can be sanitized apart; agents'
+  // names and addresses repeat across thousands of tasks, so theirs are remembered.
+  return host !== ip ? `${sanitizedPart(host)}_${sanitizedPart(ip)}_${port}` : `${sanitizedPart(ip)}_${port}`;
 }
 
-function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+const sanitizedParts = new Map<string, string>();
+const SANITIZED_PARTS_MAX = 65536;
+function sanitizedPart(text: string): string {
+  let out = sanitizedParts.get(text);
+  if (out === undefined) {
+    out = sanitize(text);
+    if (sanitizedParts.size >= SANITIZED_PARTS_MAX) sanitizedParts.clear();
+    sanitizedParts.set(text, out);
+  }
+  return out;
+}
+
+/** The SHA-256 digest of `text` read as one big-endian number, mod 32767 (without a BigInt). */
+function digestModulo(digest: Buffer): number {
+  let r = 0;
+  for (let i = 0; i < digest.length; i++) r = (r * 256 + digest[i]!) % ID_MODULUS;
+  return r;
 }
 
 const HASH_ATTEMPTS = 1000;
@@ -30,15 +47,15 @@ const HASH_ATTEMPTS = 1000;
 export function serverId(name: string, used: Set<number>): number | undefined {
   let text = name;
   for (let attempt = 0; attempt < HASH_ATTEMPTS; attempt++) {
-    const hex = sha256Hex(text);
-    const id = Number(BigInt(`0x${hex}`) % ID_MODULUS);
+    const digest = hash('sha256', text, 'buffer');
+    const id = digestModulo(digest);
     if (id !== 0 && !used.has(id)) {
       used.add(id);
       return id;
     }
-    text = `${text} ${hex}`;
+    text = `${text} ${digest.toString('hex')}`;
   }
-  for (let id = 1; id < Number(ID_MODULUS); id++) {
+  for (let id = 1; id < ID_MODULUS; id++) {
     if (!used.has(id)) {
       used.add(id);
       return id;
@@ -55,5 +72,5 @@ export function serverIds(names: readonly string[]): (number | undefined)[] {
 
 /** Sticky-session cookie value of a server: the first 10 hex digits of SHA-1 of its name. */
 export function stickyCookie(name: string): string {
-  return createHash('sha1').update(name, 'utf8').digest('hex').slice(0, 10);
+  return hash('sha1', name, 'hex').slice(0, 10);
 }

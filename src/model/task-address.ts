@@ -29,13 +29,27 @@ function mappingContainerPorts(app: WireApp): (number | undefined)[] {
   return portMappings(app).map((m) => (isPort(m?.containerPort) ? m.containerPort : undefined));
 }
 
-function firstNonEmpty(...candidates: (number | undefined)[][]): (number | undefined)[] {
-  return candidates.find((c) => c.some((p) => p !== undefined)) ?? [];
+function hasPort(ports: readonly (number | undefined)[]): boolean {
+  return ports.some((p) => p !== undefined);
 }
+
+/** The first list with a usable port; later lists are only read when needed (this runs per task). */
+function firstNonEmpty(...candidates: (() => (number | undefined)[])[]): (number | undefined)[] {
+  for (const candidate of candidates) {
+    const ports = candidate();
+    if (hasPort(ports)) return ports;
+  }
+  return [];
+}
+
+/** Only hex digits, `.` and `:` (or a `%zone`) can make an IP literal. */
+const NOT_AN_IP = /[^0-9a-fA-F:.]/;
 
 /** IP literals pass through; names go to the resolver. */
 export function resolveHost(host: string, resolve: Resolver): string | undefined {
-  return isIP(host) !== 0 ? host : resolve(host);
+  // isIP() tries a long IPv6 pattern on every agent name; most names fail the cheap test first.
+  const maybeIp = host.includes('%') || !NOT_AN_IP.test(host);
+  return maybeIp && isIP(host) !== 0 ? host : resolve(host);
 }
 
 /** The task's address, or undefined when it has no IP or no ports (the task is then not served). */
@@ -54,9 +68,9 @@ export function taskAddress(
   } else {
     ip = typeof task.host === 'string' && task.host !== '' ? resolveHost(task.host, resolve) : undefined;
     ports = mode === 'container/bridge'
-      ? firstNonEmpty(hostPorts(task), definitionPorts(app), mappingContainerPorts(app))
-      : firstNonEmpty(hostPorts(task), definitionPorts(app));
+      ? firstNonEmpty(() => hostPorts(task), () => definitionPorts(app), () => mappingContainerPorts(app))
+      : firstNonEmpty(() => hostPorts(task), () => definitionPorts(app));
   }
-  if (ip === undefined || !ports.some((p) => p !== undefined)) return undefined;
+  if (ip === undefined || !hasPort(ports)) return undefined;
   return { ip, ports };
 }

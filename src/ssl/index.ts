@@ -2,7 +2,7 @@
 // environment, and checks of the files HAProxy will load.
 export { inspectPemBundle, isServableDespite } from './certs.js';
 export type { CertProblem, CertProblemCode, CertSummary, PemInspection } from './certs.js';
-export { generateSelfSignedPem, ensureDefaultCertificate } from './self-signed.js';
+export { generateSelfSignedPem, generateSelfSignedPemAsync, ensureDefaultCertificate } from './self-signed.js';
 export type { EnsureResult, SelfSignedOptions } from './self-signed.js';
 export { planEnvCertificates, unescapePemVariable, writeEnvCertificates, MAX_NUMBERED_CERT } from './env-certs.js';
 export type { EnvCertFile, EnvCertPlan, EnvCertProblem, EnvCertResult } from './env-certs.js';

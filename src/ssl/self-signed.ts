@@ -1,9 +1,10 @@
 // The fallback certificate for the :443 bind when the operator gives none, as marathon-lb's
 // container did: RSA 2048, subject CN=*, about ten years, certificate followed by its key in
 // one PEM file. We add subjectAltName and serverAuth so modern clients at least parse it.
-import { randomBytes } from 'node:crypto';
+import { generateKeyPair, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import forge from 'node-forge';
+import { createRequire } from 'node:module';
+import type * as Forge from 'node-forge';
 import { inspectPemBundle, type PemInspection } from './certs.js';
 import { writeFileAtomically } from './write-file.js';
 
@@ -20,7 +21,40 @@ export interface SelfSignedOptions {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+type ForgeModule = typeof Forge;
+type ForgeKeys = { publicKey: Forge.pki.rsa.PublicKey; privateKey: Forge.pki.rsa.PrivateKey };
+
+// Loaded on first use, not at import: most starts find a usable certificate and never need forge.
+function loadForge(): ForgeModule {
+  return createRequire(import.meta.url)('node-forge') as ForgeModule;
+}
+
 export function generateSelfSignedPem(options: SelfSignedOptions): string {
+  const forge = loadForge();
+  // forge uses Node's native key generation when it is available, so this is fast.
+  const keys = forge.pki.rsa.generateKeyPair({ bits: options.keyBits ?? 2048, e: 0x10001 });
+  return selfSignedPem(forge, keys, options);
+}
+
+/**
+ * As generateSelfSignedPem, with the key made on libuv's thread pool instead of the main
+ * thread (RSA key generation takes from tens to hundreds of milliseconds, at random).
+ */
+export async function generateSelfSignedPemAsync(options: SelfSignedOptions): Promise<string> {
+  const { privateKey } = await new Promise<{ privateKey: string }>((resolve, reject) => {
+    generateKeyPair('rsa', {
+      modulusLength: options.keyBits ?? 2048,
+      publicExponent: 0x10001,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    }, (err, _publicKey, privateKey) => (err ? reject(err) : resolve({ privateKey })));
+  });
+  const forge = loadForge();
+  const key = forge.pki.privateKeyFromPem(privateKey);
+  return selfSignedPem(forge, { privateKey: key, publicKey: forge.pki.setRsaPublicKey(key.n, key.e) }, options);
+}
+
+function selfSignedPem(forge: ForgeModule, keys: ForgeKeys, options: SelfSignedOptions): string {
   const {
     now,
     commonName = '*',
@@ -28,10 +62,7 @@ export function generateSelfSignedPem(options: SelfSignedOptions): string {
     ipAddresses = ['127.0.0.1'],
     validDays = 3650,
     backdateMs = 5 * 60 * 1000,
-    keyBits = 2048,
   } = options;
-  // forge uses Node's native key generation when it is available, so this is fast.
-  const keys = forge.pki.rsa.generateKeyPair({ bits: keyBits, e: 0x10001 });
   const cert = forge.pki.createCertificate();
   cert.publicKey = keys.publicKey;
   // A positive serial: clear the top bit of 16 random bytes (DER integers are signed).
@@ -76,6 +107,6 @@ export async function ensureDefaultCertificate(path: string, now: Date = new Dat
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   if (existing?.ok === true) return { written: false, existing };
-  await writeFileAtomically(path, generateSelfSignedPem({ now }));
+  await writeFileAtomically(path, await generateSelfSignedPemAsync({ now }));
   return { written: true, replaced: existing };
 }

@@ -1,5 +1,5 @@
 import { register as globalRegistry } from 'prom-client';
-import { createMetrics, recordPass, renderMetricDocs, setSkippedApps } from '../../../src/admin/index.js';
+import { createMetrics, createNullMetrics, recordPass, renderMetricDocs, setSkippedApps } from '../../../src/admin/index.js';
 
 async function sampleLines(metrics: ReturnType<typeof createMetrics>): Promise<string[]> {
   return (await metrics.registry.metrics()).split('\n').filter((l) => l !== '' && !l.startsWith('#'));
@@ -71,4 +71,19 @@ test('the docs table lists exactly the exported controller metrics', async () =>
     ]),
   );
   expect(renderMetricDocs()).toMatch(/^\| Metric \| Type \| Labels \| Meaning \|\n\|---\|/);
+});
+
+test('null metrics (one-shot runs) take every kind of update and export nothing', async () => {
+  const m = createNullMetrics();
+  recordPass(m, 'reload', 0.2);
+  recordPass(m, 'invalid', 0.1);
+  setSkippedApps(m, [{ reason: 'DISABLED' }]);
+  m.haproxyReloadsTotal.inc({ result: 'success' });
+  m.runtimeChangesTotal.inc({ op: 'batch', result: 'success' });
+  m.streamConnected.set(1);
+  m.eventsTotal.inc({ type: 'status_update_event' });
+  m.lastApplyTimestamp.set(1);
+  m.certificateNotAfter.set({ path: '/x' }, 1);
+  expect(await m.registry.metrics()).toBe('');
+  expect(Object.keys(m).sort()).toEqual(Object.keys(createMetrics({ processMetrics: false })).sort());
 });

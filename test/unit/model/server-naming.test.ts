@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import { sanitize, serverId, serverIds, serverName, stickyCookie } from '../../../src/model/index.js';
+import fc from 'fast-check';
+import { resolveHost, sanitize, serverId, serverIds, serverName, stickyCookie } from '../../../src/model/index.js';
 
 describe('server naming (spec §3.2)', () => {
   it.each([
@@ -54,5 +56,29 @@ describe('server naming (spec §3.2)', () => {
 
   it('sticky cookie is the first 10 hex digits of SHA-1 of the server name', () => {
     expect(stickyCookie('agent1_1_1_1_1_1024')).toBe('d6ad48c81f');
+  });
+});
+
+describe('fast paths give the plain definitions', () => {
+  it('serverName is sanitize of the joined parts, whatever the characters', () => {
+    fc.assert(fc.property(fc.string(), fc.string(), fc.integer({ min: 1, max: 65535 }), (host, ip, port) => {
+      expect(serverName(host, ip, port)).toBe(sanitize(host !== ip ? `${host}_${ip}_${port}` : `${ip}_${port}`));
+      expect(serverName(host, ip, port)).toBe(sanitize(host !== ip ? `${host}_${ip}_${port}` : `${ip}_${port}`)); // remembered parts
+    }));
+  });
+
+  it('server ids match SHA-256 read as a big number mod 32767', () => {
+    fc.assert(fc.property(fc.string({ minLength: 1 }), (name) => {
+      const expected = Number(BigInt(`0x${createHash('sha256').update(name, 'utf8').digest('hex')}`) % 32767n);
+      const id = serverId(name, new Set());
+      if (expected !== 0) expect(id).toBe(expected);
+    }));
+  });
+
+  it.each([
+    ['10.0.0.1', '10.0.0.1'], ['::1', '::1'], ['fe80::1%eth0', 'fe80::1%eth0'], ['abc', 'resolved'], ['cafe', 'resolved'],
+    ['agent-1.example.com', 'resolved'], ['1.2.3', 'resolved'], ['dead:beef::', 'dead:beef::'],
+  ])('resolveHost(%s) = %s', (host, expected) => {
+    expect(resolveHost(host, () => 'resolved')).toBe(expected);
   });
 });

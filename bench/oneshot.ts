@@ -1,0 +1,149 @@
+// Whole-process benchmark of the one-shot run (no mode: fetch, normalize, render, write, exit),
+// as an operator runs it: `node dist/cli.js --marathon URL --group external --skip-validation ...`.
+//
+//   node dist-bench/bench/oneshot.js                          100, 1000, 5000, 10000 apps
+//   node dist-bench/bench/oneshot.js --sizes 100,1000 --runs 5
+//   node dist-bench/bench/oneshot.js --cli /old/checkout/dist/cli.js   measure another build
+//   node dist-bench/bench/oneshot.js --serve 5000               only the fake Marathon (prints its URL)
+//
+// Marathon is a small HTTP server in this process serving a synthetic /v2/apps (bench/
+// synth-cluster.ts, agent host names replaced by their IPs so no DNS is involved). Per run it
+// records the wall time from spawn to exit, the time from spawn to the first request Marathon
+// receives, and the child's peak RSS (from /usr/bin/time). Prints numbers; asserts nothing.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { median } from './stats.js';
+import { synthesizeCluster } from './synth-cluster.js';
+
+const DEFAULT_SIZES = [100, 1000, 5000, 10000];
+const REPO = resolve(fileURLToPath(import.meta.url), '../../..');
+const CLI = join(REPO, 'dist', 'cli.js');
+
+interface Run { wallMs: number; firstRequestMs: number; cpuMs: number; rssKiB: number; configBytes: number }
+
+function argValue(args: readonly string[], flag: string): string | undefined {
+  const i = args.indexOf(flag);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+/** The /v2/apps body for a cluster of `size` apps, tasks addressed by IP. */
+export function appsBody(size: number): string {
+  const cluster = synthesizeCluster(size);
+  const apps = cluster.apps.map((app) => ({
+    ...app,
+    tasks: (app.tasks ?? []).map((t) => ({ ...t, host: cluster.resolve(String(t.host)) ?? t.host })),
+  }));
+  return JSON.stringify({ apps });
+}
+
+interface FakeMarathon { server: Server; url: string; firstRequestAt: () => number | undefined; reset: () => void }
+
+async function startMarathon(body: () => string): Promise<FakeMarathon> {
+  let first: number | undefined;
+  const server = createServer((req, res) => {
+    first ??= performance.now();
+    if (req.url?.startsWith('/v2/apps')) {
+      const text = body();
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const addr = server.address();
+  if (addr === null || typeof addr === 'string') throw new Error('no address');
+  return { server, url: `http://127.0.0.1:${addr.port}`, firstRequestAt: () => first, reset: () => { first = undefined; } };
+}
+
+let runNumber = 0;
+
+/**
+ * One run in a fresh config directory, so the config is really written (an unchanged file is
+ * not rewritten). The certificate stays in `dir`: it is made once and then reused, as in a
+ * long-lived installation.
+ */
+async function oneRun(marathon: FakeMarathon, dir: string, cli: string): Promise<Run> {
+  marathon.reset();
+  runNumber += 1;
+  const cfg = join(dir, `run-${runNumber}`, 'haproxy.cfg');
+  const args = [
+    '-f', 'MAXRSS_KIB %M CPU_S %U %S', process.execPath, cli,
+    '--marathon', marathon.url, '--group', 'external', '--skip-validation',
+    '--haproxy-config', cfg, '--run-dir', join(dir, 'run'), '--templates-dir', join(dir, 'no-templates'),
+    '--ssl-certs', join(dir, 'cert.pem'), '--status-port', '0', '--log-level', 'WARNING',
+  ];
+  const start = performance.now();
+  const child = spawn('/usr/bin/time', args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+  const code = await new Promise<number | null>((ok) => child.on('close', ok));
+  const wallMs = performance.now() - start;
+  if (code !== 0) throw new Error(`one-shot run failed (exit ${code}):\n${stderr}`);
+  const m = /MAXRSS_KIB (\d+) CPU_S ([\d.]+) ([\d.]+)/.exec(stderr);
+  const first = marathon.firstRequestAt();
+  return {
+    wallMs,
+    firstRequestMs: first === undefined ? Number.NaN : first - start,
+    rssKiB: m ? Number(m[1]) : Number.NaN,
+    // User + system CPU of the whole process (all threads): less sensitive than wall time to
+    // other processes competing for the cores, so closer to what a quiet machine would show.
+    cpuMs: m ? (Number(m[2]) + Number(m[3])) * 1000 : Number.NaN,
+    configBytes: statSync(cfg).size,
+  };
+}
+
+function table(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const line = (r: readonly string[]): string => `| ${r.map((cell, c) => cell.padStart(widths[c]!)).join(' | ')} |`;
+  return [line(rows[0]!), `|${widths.map((w) => '-'.repeat(w + 1) + ':').join('|')}|`, ...rows.slice(1).map(line)].join('\n');
+}
+
+async function main(args: readonly string[]): Promise<void> {
+  const serve = argValue(args, '--serve');
+  if (serve !== undefined) {
+    // Just the fake Marathon, for profiling a run by hand; stop it with Ctrl-C.
+    const body = appsBody(Number(serve));
+    const marathon = await startMarathon(() => body);
+    console.log(marathon.url);
+    return;
+  }
+  const sizes = (argValue(args, '--sizes') ?? DEFAULT_SIZES.join(',')).split(',').map(Number);
+  const runs = Number(argValue(args, '--runs') ?? 5);
+  // Another build to compare with (e.g. an older commit's dist/cli.js).
+  const cli = resolve(argValue(args, '--cli') ?? CLI);
+  console.log(`one-shot benchmark: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${runs} runs per size, ${cli}`);
+  const rows: string[][] = [['apps', 'body KiB', 'config KiB', 'wall ms best', 'wall ms median', 'cpu ms best', 'cpu ms median', 'first request ms best', 'first request ms median', 'peak RSS MiB best', 'peak RSS MiB median']];
+  for (const size of sizes) {
+    const body = appsBody(size);
+    const marathon = await startMarathon(() => body);
+    const dir = mkdtempSync(join(tmpdir(), 'mlb-oneshot-'));
+    try {
+      await oneRun(marathon, dir, cli); // warm the page cache and make the certificate; not counted
+      const results: Run[] = [];
+      for (let i = 0; i < runs; i += 1) results.push(await oneRun(marathon, dir, cli));
+      const col = (pick: (r: Run) => number, digits = 0): [string, string] => {
+        const v = results.map(pick);
+        return [Math.min(...v).toFixed(digits), median(v).toFixed(digits)];
+      };
+      rows.push([
+        String(size), (Buffer.byteLength(body) / 1024).toFixed(0), (results[0]!.configBytes / 1024).toFixed(0),
+        ...col((r) => r.wallMs), ...col((r) => r.cpuMs), ...col((r) => r.firstRequestMs), ...col((r) => r.rssKiB / 1024, 1),
+      ]);
+      process.stdout.write(`  ${size} apps done\n`);
+    } finally {
+      marathon.server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  console.log('');
+  console.log(table(rows));
+}
+
+await main(process.argv.slice(2));
