@@ -36,8 +36,9 @@ export async function startTriggers(d: TriggerDeps): Promise<Triggers> {
   const stops: Array<() => Promise<void> | void> = [];
   const every = (seconds: number, reason: string) => {
     if (seconds <= 0) return;
+    // Not unref'd: in poll mode with the status server off, this timer is what keeps the
+    // process running; stop() clears it.
     const t = setInterval(() => loop.markDirty(reason), seconds * 1000);
-    t.unref();
     stops.push(() => clearInterval(t));
   };
   const onEvent = (type: string, data: string) => {

@@ -50,6 +50,13 @@ d('Marathon failures', () => {
     expect(after - before).toBeLessThanOrEqual(3);
   });
 
+  it('poll mode keeps polling with the status server off (nothing else keeps the process alive)', async () => {
+    const emu = track(await startEmulator({ taskServers: 'none' }));
+    const ctl = track(runController(['poll', '--group', 'external', '--marathon', emu.url, '--poll-interval', '0.2', ...(await flags(['--status-port', '0']))]));
+    await waitFor('three reads of Marathon', () => emu.requests.filter((r) => r.path.startsWith('/v2/apps')).length >= 3, 20_000);
+    expect(ctl.child.exitCode).toBeNull();
+  });
+
   it('poll mode picks up changes on its timer', async () => {
     const emu = track(await startEmulator({ taskServers: 'inprocess' }));
     const [svc] = await freePorts(1);
