@@ -34,7 +34,9 @@ const arg = (flag: string, fallback: string) => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs: readonly number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))] ?? NaN;
 const PROBE_PORT = 20500;
-const BULK_FIRST_PORT = 21000;
+const BULK_FIRST_PORT = 10000;
+/** Task host ports: above the service ports, below the kernel's ephemeral range (32768+). */
+const TASK_PORTS = { min: 21000, max: 32767 };
 
 /** CPU seconds (user + system) a process has used so far. */
 function cpuSeconds(pid: number): number {
@@ -96,7 +98,7 @@ async function stopController(child: ChildProcess | undefined): Promise<void> {
 interface Result { size: number; up: number[]; down: number[]; cpuMsPerEvent: number; events: number; failed: number; requests: number }
 
 async function measure(size: number, rounds: number): Promise<Result> {
-  const emu: EmulatorWithEvents = await startEmulator({ taskServers: 'inprocess', heartbeatMs: 5000, taskKilling: { graceMs: 300 } });
+  const emu: EmulatorWithEvents = await startEmulator({ taskServers: 'inprocess', heartbeatMs: 5000, taskKilling: { graceMs: 300 }, hostPorts: TASK_PORTS });
   const dir = await mkdtemp(join(tmpdir(), 'mlb-latency-'));
   let ctl: ChildProcess | undefined;
   let stop = false;
@@ -108,7 +110,7 @@ async function measure(size: number, rounds: number): Promise<Result> {
       })));
     }
     await emu.putApp({ id: '/probe', instances: 1, labels: { HAPROXY_GROUP: 'external' }, portDefinitions: [{ port: PROBE_PORT }] });
-    await until('every task running', () => emu.tasks('/probe').length === 1, 600_000);
+    await until('every task running', () => emu.tasks('/probe').length === 1, 120_000);
 
     const p = await freePorts(5);
     portFlags = ['--http-port', String(p[0]), '--https-port', String(p[1]), '--admin-port', String(p[2]), '--appid-port', String(p[3]), '--status-port', String(p[4])];

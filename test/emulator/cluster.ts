@@ -68,7 +68,7 @@ export class Cluster {
   private readonly allocatedPorts = new Map<string, number[]>();
   private readonly deployments = new Map<string, Deployment>();
   private readonly lastFailures = new Map<string, Json>();
-  private readonly hostPorts = new HostPortAllocator();
+  private readonly hostPorts: HostPortAllocator;
   private readonly containerIps = new LoopbackAddressPool(1);
   private readonly bridgeIps = new LoopbackAddressPool(2);
   private queue: Promise<void> = Promise.resolve();
@@ -79,7 +79,10 @@ export class Cluster {
     private readonly runner: TaskRunner,
     private readonly publish: (eventType: string, payload: Json) => void,
     private readonly killing?: { readonly graceMs: number },
-  ) {}
+    hostPorts?: { readonly min: number; readonly max: number },
+  ) {
+    this.hostPorts = new HostPortAllocator(hostPorts?.min, hostPorts?.max);
+  }
 
   // ---- reads ----
 

@@ -64,7 +64,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const sse = new SseHub(opts.heartbeatMs ?? 10_000, (remoteAddress) =>
     publish('event_stream_detached', { remoteAddress: remoteAddress.replace(/^::ffff:/, '') }),
   );
-  const cluster = new Cluster(version, makeRunner(opts.taskServers), publish, opts.taskKilling);
+  const cluster = new Cluster(version, makeRunner(opts.taskServers), publish, opts.taskKilling, opts.hostPorts);
   const ctx: ApiContext = { version, cluster, sse, callbacks, hostPort: () => hostPort, publish };
 
   const proxyToLeader = (req: IncomingMessage, res: ServerResponse, leaderUrl: string, url: URL): void => {

@@ -23,6 +23,11 @@ export interface EmulatorOptions {
    * as a task given SIGTERM does, before it exits and TASK_KILLED is reported.
    */
   taskKilling?: { graceMs: number };
+  /**
+   * The host ports tasks get (default 31000-32767, about what one Mesos agent offers). A
+   * benchmark with thousands of tasks on one loopback address needs a wider range.
+   */
+  hostPorts?: { min: number; max: number };
 }
 
 export interface PortDefinitionSpec {
