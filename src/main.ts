@@ -10,7 +10,7 @@ import {
   builtinTemplateDir, compileEjsTemplate, packageRoot, readTemplateDir, resolveTemplates, type BuiltinValues, type RenderOptions,
 } from './config/index.js';
 import {
-  ClusterModel, LruCache, createConfigWriter, createController, createHaproxyDriver, createHostResolver, createRenderer, prepareCertificates, startTriggers,
+  ClusterModel, LruCache, createConfigWriter, createRunSpecSource, createController, createHaproxyDriver, createHostResolver, createRenderer, prepareCertificates, startTriggers,
   type Controller,
 } from './controller/index.js';
 import { startStandbyHaproxy, withStandbyOnFirstFailure } from './controller/standby-haproxy.js';
@@ -126,6 +126,7 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
     dcos: settings.dcosAuthCredentials,
     caCert: settings.marathonCaCert,
   });
+  const source = createRunSpecSource(marathon);
   const metrics = createMetrics();
   const haproxy = createHaproxyDriver(settings, log);
   const resolver = createHostResolver({ ttlMs: 60_000, capacity: settings.lruCacheCapacity });
@@ -135,7 +136,7 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
   const controller: Controller = createController({
     settings,
     // Marathon away at start: HAProxy still starts (last good config, or the admin plane only).
-    apps: withStandbyOnFirstFailure(marathon, (cause) => startStandbyHaproxy({ settings, driver: haproxy, writer, render, log }, cause)),
+    apps: withStandbyOnFirstFailure(source, (cause) => startStandbyHaproxy({ settings, driver: haproxy, writer, render, log }, cause)),
     cluster: new ClusterModel(normalizeOptionsFrom(settings, (h) => resolver.resolve(h), healthCache)),
     resolver,
     render,
@@ -166,7 +167,7 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
     await rm(settings.pidFile, { force: true });
     return 1;
   }
-  const triggers = await startTriggers({ settings, controller, marathon, metrics, log });
+  const triggers = await startTriggers({ settings, controller, marathon, metrics, log, isApp: source.isApp });
 
   return new Promise<number>((resolve) => {
     let stopping = false;

@@ -10,8 +10,12 @@
 //
 // Apps whose service ports are invented (IP-per-task without declared ports) depend on every
 // other app's ports; while any exists, every update renormalizes the whole snapshot.
+//
+// Pods arrive as app-shaped records (model/pods.ts) and are units of their own: no blue/green,
+// never invented ports. Their services clash with apps' by the same rule (first in id order).
 
 import { normalize, type NormalizeOptions } from '../model/index.js';
+import { isPodApp, normalizeRunSpecs } from '../model/pods.js';
 import { decodeAppLabels } from '../model/decode.js';
 import { sanitizeLabels, compareText } from '../model/app-input.js';
 import { declaredServicePorts, networkingMode } from '../model/service-ports.js';
@@ -31,12 +35,13 @@ export interface ModelChange {
 }
 
 function unitKeyOf(app: WireApp): string {
+  if (isPodApp(app)) return app.id!;
   const { settings } = decodeAppLabels(sanitizeLabels(app.labels));
   return settings.deploymentGroup ?? app.id!;
 }
 
 function inventsPorts(app: WireApp): boolean {
-  return networkingMode(app) === 'container' && declaredServicePorts(app).length === 0;
+  return !isPodApp(app) && networkingMode(app) === 'container' && declaredServicePorts(app).length === 0;
 }
 
 const byAppAndPort = (a: Service, b: Service) => compareText(a.appId, b.appId) || a.servicePort - b.servicePort || a.index - b.index;
@@ -123,7 +128,7 @@ export class ClusterModel {
       for (const s of old?.services ?? []) { this.unindex(s); changedServices.push(s); }
       const ids = this.members.get(key);
       if (!ids || ids.size === 0) { this.units.delete(key); continue; }
-      const unit = normalize([...ids].map((i) => this.wire.get(i)!), this.opts);
+      const unit = normalizeRunSpecs([...ids].map((i) => this.wire.get(i)!), this.opts);
       this.units.set(key, unit);
       for (const s of unit.services) { this.index(s); changedServices.push(s); }
     }
@@ -198,7 +203,7 @@ export class ClusterModel {
     if (this.inventing > 0) {
       // Invented ports depend on the whole cluster: one normalize() over everything, then the
       // result is filed by served app (clashes are already settled by normalize()).
-      const full = normalize([...this.wire.values()], this.opts);
+      const full = normalizeRunSpecs([...this.wire.values()], this.opts);
       const loose: Skipped[] = [...this.looseSkipped];
       const services = new Map<string, Service[]>();
       const skipped = new Map<string, Skipped[]>();
@@ -209,11 +214,16 @@ export class ClusterModel {
       }
       this.looseSkipped = loose;
       for (const key of this.members.keys()) this.units.set(key, { services: services.get(key) ?? [], skipped: skipped.get(key) ?? [] });
+      // normalize() settled clashes among apps; pods' services meet apps' only here.
+      if (full.services.some((s) => isPodApp(this.wire.get(s.marathonAppId)))) {
+        for (const s of full.services) this.index(s);
+        this.resolveClashes(full.services);
+      }
       return;
     }
     const all: Service[] = [];
     for (const [key, ids] of this.members) {
-      const unit = normalize([...ids].map((i) => this.wire.get(i)!), this.opts);
+      const unit = normalizeRunSpecs([...ids].map((i) => this.wire.get(i)!), this.opts);
       this.units.set(key, unit);
       for (const s of unit.services) { this.index(s); all.push(s); }
     }

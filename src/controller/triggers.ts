@@ -12,6 +12,8 @@ import { appsOfEvent } from './event-apps.js';
 export const RELEVANT_EVENTS = [
   'api_post_event', 'status_update_event', 'health_status_changed_event', 'app_terminated_event',
   'deployment_success', 'deployment_failed', 'deployment_step_success', 'instance_health_changed_event',
+  // Pods (1.4+): their definitions, and their instances' lifecycle (apps have status_update_event).
+  'pod_created_event', 'pod_updated_event', 'pod_deleted_event', 'instance_changed_event',
 ] as const;
 
 export interface Triggers {
@@ -24,6 +26,8 @@ export interface TriggerDeps {
   readonly marathon: MarathonClient;
   readonly metrics: Metrics;
   readonly log: Logger;
+  /** Is this run spec id an app? instance_changed_event of apps repeats their status_update_event. */
+  readonly isApp?: (id: string) => boolean;
 }
 
 function logFn(log: Logger): LogFn {
@@ -43,7 +47,9 @@ export async function startTriggers(d: TriggerDeps): Promise<Triggers> {
   const onEvent = (type: string, data: string) => {
     d.metrics.eventsTotal.inc({ type });
     // Only the apps the event names are re-read; an event that names none reads everything.
-    loop.markDirty(`event:${type}`, appsOfEvent(type, data));
+    const named = appsOfEvent(type, data);
+    if (type === 'instance_changed_event' && named !== undefined && d.isApp && named.every(d.isApp)) return;
+    loop.markDirty(`event:${type}`, named);
   };
 
   let stopping = false; // a stream closed by stop() is not lost
