@@ -10,9 +10,10 @@ import { Cluster } from './cluster.js';
 import type { ApiContext } from './http-api.js';
 import { route, sendJson } from './http-api.js';
 import { sendJettyError } from './jetty-pages.js';
+import { PodStore } from './pods.js';
 import { SseHub } from './sse-hub.js';
 import { InProcessTaskRunner, NoTaskRunner, ProcessTaskRunner, type TaskRunner } from './task-runners.js';
-import type { AppSpec, Emulator, EmulatorOptions, RequestRecord, Role, TaskView } from './types.js';
+import type { AppSpec, Emulator, EmulatorOptions, PodSpec, RequestRecord, Role, TaskView } from './types.js';
 import { taskJsonState } from './task-model.js';
 
 const REALM = 'Mesosphere';
@@ -61,8 +62,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const sse = new SseHub(opts.heartbeatMs ?? 10_000, (remoteAddress) =>
     publish('event_stream_detached', { remoteAddress: remoteAddress.replace(/^::ffff:/, '') }),
   );
-  const cluster = new Cluster(version, makeRunner(opts.taskServers), publish, opts.taskKilling);
-  const ctx: ApiContext = { version, cluster, sse, callbacks, hostPort: () => hostPort, publish };
+  const runner = makeRunner(opts.taskServers);
+  const cluster = new Cluster(version, runner, publish, opts.taskKilling);
+  const pods = new PodStore(version, runner, publish);
+  const ctx: ApiContext = { version, cluster, pods, sse, callbacks, hostPort: () => hostPort, publish };
 
   const proxyToLeader = (req: IncomingMessage, res: ServerResponse, leaderUrl: string, url: URL): void => {
     const via = String(req.headers['x-marathon-via'] ?? '');
@@ -150,7 +153,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
           server.close(() => resolve());
           server.closeAllConnections();
         }),
-        cluster.close(),
+        pods.close().then(() => cluster.close()),
       ]);
     },
     async putApp(spec: AppSpec) {
@@ -185,8 +188,28 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     apps() {
       return cluster.apps().map((a) => a.id);
     },
-    settled() {
-      return cluster.settled();
+    async settled() {
+      await cluster.settled();
+      await pods.settled();
+    },
+    async putPod(spec: PodSpec) {
+      const id = absoluteAppId(spec.id);
+      await pods.putPod(spec, { clientIp: '127.0.0.1', uri: pods.has(id) ? `/v2/pods${id}` : '/v2/pods' }).done;
+    },
+    async deletePod(id: string) {
+      await pods.deletePod(id, { clientIp: '127.0.0.1', uri: `/v2/pods${absoluteAppId(id)}` }).done;
+    },
+    async scalePod(id: string, instances: number) {
+      await pods.scale(id, instances, { clientIp: '127.0.0.1', uri: `/v2/pods${absoluteAppId(id)}` }).done;
+    },
+    async killPodInstance(instanceId: string) {
+      await pods.killInstance(instanceId).done;
+    },
+    setPodHealth(instanceId: string, healthy: boolean, container?: string) {
+      pods.setHealth(instanceId, healthy, container);
+    },
+    podInstances(id: string) {
+      return pods.instanceViews(id);
     },
     setRole(next: Role) {
       const wasLeader = role.kind === 'leader';
