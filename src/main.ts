@@ -14,6 +14,8 @@ import {
   type Controller,
 } from './controller/index.js';
 import { startStandbyHaproxy, withStandbyOnFirstFailure } from './controller/standby-haproxy.js';
+import { clusterHealthCache, createMultiSource } from './controller/multi-source.js';
+import { splitClusterId } from './model/cluster-prefix.js';
 import { removeTempFiles } from './haproxy/index.js';
 import { createLogger } from './log.js';
 import { createMarathonClient } from './marathon/index.js';
@@ -120,24 +122,37 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
     }
   }
 
-  const marathon = createMarathonClient({
-    urls: [...settings.marathon],
+  const clientFor = (urls: readonly string[]) => createMarathonClient({
+    urls: [...urls],
     auth: settings.authCredentials,
     dcos: settings.dcosAuthCredentials,
     caCert: settings.marathonCaCert,
   });
-  const source = createRunSpecSource(marathon);
+  const marathon = clientFor(settings.marathon);
+  const several = settings.marathonClusters.length > 1;
+  // Several Marathons: one client each (own URLs, credentials, failover), ids under /NAME.
+  const source = several
+    ? createMultiSource(
+      settings.marathonClusters.map((c, i) => ({ name: c.name, client: i === 0 ? marathon : clientFor(c.urls) })),
+      (st) => (st.ok ? log.info({ cluster: st.name }, 'marathon cluster readable again') : log.warn({ cluster: st.name, error: st.error }, 'marathon cluster unreadable; its apps stay as last read')),
+    )
+    : createRunSpecSource(marathon);
   const metrics = createMetrics();
   const haproxy = createHaproxyDriver(settings, log);
   const resolver = createHostResolver({ ttlMs: 60_000, capacity: settings.lruCacheCapacity });
-  const healthCache = new LruCache<string, boolean>(settings.lruCacheCapacity);
+  const healthCache = several
+    ? clusterHealthCache(settings.marathonClusters.map((c) => c.name), () => new LruCache<string, boolean>(settings.lruCacheCapacity))
+    : new LruCache<string, boolean>(settings.lruCacheCapacity);
   const render = createRenderer(templates, renderOptions, ejs);
   const writer = createConfigWriter(settings, log);
   const controller: Controller = createController({
     settings,
     // Marathon away at start: HAProxy still starts (last good config, or the admin plane only).
     apps: withStandbyOnFirstFailure(source, (cause) => startStandbyHaproxy({ settings, driver: haproxy, writer, render, log }, cause)),
-    cluster: new ClusterModel(normalizeOptionsFrom(settings, (h) => resolver.resolve(h), healthCache)),
+    cluster: new ClusterModel(
+      normalizeOptionsFrom(settings, (h) => resolver.resolve(h), healthCache),
+      several ? { clusterOf: (appId) => splitClusterId(appId)?.name ?? '' } : undefined,
+    ),
     resolver,
     render,
     writer,
