@@ -4,11 +4,11 @@
 
 import { describe, expect, it } from '@jest/globals';
 import { ClusterModel } from '../../../src/controller/cluster-model.js';
-import { normalizePod, podAsApp, type PodApp, type WirePodStatus } from '../../../src/model/index.js';
+import { normalizePod, podAsApp, type PodApp, type WirePod, type WirePodStatus } from '../../../src/model/index.js';
 import type { WireApp } from '../../../src/model/wire.js';
 import { options } from './wire-fixtures.js';
 
-function pod(over: { labels?: Record<string, string>; networks?: WirePodStatus['spec'] extends infer S ? S extends { networks?: infer N } ? N : never : never; instances?: WirePodStatus['instances']; healthCheck?: boolean } = {}): WirePodStatus {
+function pod(over: { labels?: Record<string, string>; networks?: WirePod['networks']; instances?: WirePodStatus['instances']; healthCheck?: boolean } = {}): WirePodStatus {
   return {
     id: '/shop',
     status: 'STABLE',
