@@ -104,6 +104,20 @@ d('pods with a supervised HAProxy', () => {
     await waitFor('both api containers answer again', async () => same(await answering(api, 8), [`${sick!.id}.api`, `${well!.id}.api`].sort()), 20_000);
   });
 
+  it('container networking: servers are the instance\'s address and the containerPort', async () => {
+    // Marathon needs a containerPort with container networking; every instance has its own address.
+    const [port, containerPort] = await freePorts(2);
+    await emu.putPod({
+      id: '/cart', labels: { HAPROXY_GROUP: 'external', HAPROXY_0_PORT: String(port) }, scaling: { kind: 'fixed', instances: 2 },
+      networks: [{ mode: 'container', name: 'dcos' }],
+      containers: [{ name: 'app', endpoints: [{ name: 'http', containerPort: containerPort! }] }],
+    });
+    const want = () => emu.podInstances('/cart').map((i) => `${i.id}.app`).sort();
+    await waitFor('both instances answer through their own addresses', async () => want().length === 2 && same(await answering(port!, 12), want()), 20_000);
+    expect(emu.podInstances('/cart').every((i) => i.endpoints[0]!.startsWith('127.3.') && i.endpoints[0]!.endsWith(`:${containerPort}`))).toBe(true);
+    await emu.deletePod('/cart');
+  });
+
   it('a deleted pod is no longer served', async () => {
     await emu.deletePod('/shop');
     await waitFor('nothing answers on the pod\'s port', async () => (await answering(api, 3)).size === 0, 20_000);
