@@ -14,7 +14,7 @@ import {
   type Controller,
 } from './controller/index.js';
 import { startStandbyHaproxy, withStandbyOnFirstFailure } from './controller/standby-haproxy.js';
-import { clusterHealthCache, createMultiSource } from './controller/multi-source.js';
+import { clusterHealthCache, createMultiSource, credentialsFor } from './controller/multi-source.js';
 import { splitClusterId } from './model/cluster-prefix.js';
 import { removeTempFiles } from './haproxy/index.js';
 import { createLogger } from './log.js';
@@ -124,8 +124,7 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
 
   const clientFor = (urls: readonly string[]) => createMarathonClient({
     urls: [...urls],
-    auth: settings.authCredentials,
-    dcos: settings.dcosAuthCredentials,
+    ...credentialsFor(settings, urls),
     caCert: settings.marathonCaCert,
   });
   const marathon = clientFor(settings.marathon);

@@ -9,6 +9,7 @@
 
 import { prefixApp, prefixPod, splitClusterId } from '../model/cluster-prefix.js';
 import type { HealthCache } from '../model/task-filter.js';
+import type { Settings } from '../settings.js';
 import type { WireApp } from '../model/wire.js';
 import { createRunSpecSource, type RunSpecClient, type RunSpecSource } from './run-spec-source.js';
 
@@ -110,6 +111,20 @@ export function createMultiSource(members: readonly ClusterMember[], onChange?: 
     isApp: (id) => memberOf(id)?.source.isApp(id) ?? false,
     clusters: () => list.map((m) => ({ name: m.name, ok: m.ok, error: m.error })),
   };
+}
+
+/**
+ * The credentials one Marathon of several is read with: its own (`user:pass@` in its URLs) when
+ * it has them, else the shared ones (--auth-credentials, the credential file, DC/OS). With a
+ * single Marathon the shared ones win, as before.
+ */
+export function credentialsFor(
+  settings: Pick<Settings, 'authCredentials' | 'dcosAuthCredentials' | 'marathonClusters'>, urls: readonly string[],
+): { auth: Settings['authCredentials']; dcos: Settings['dcosAuthCredentials'] } {
+  const own = settings.marathonClusters.length > 1 && urls.some((u) => {
+    try { return new URL(u).username !== ''; } catch { return false; }
+  });
+  return own ? { auth: undefined, dcos: undefined } : { auth: settings.authCredentials, dcos: settings.dcosAuthCredentials };
 }
 
 /**

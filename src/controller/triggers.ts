@@ -8,6 +8,7 @@ import type { Settings } from '../settings.js';
 import type { Controller } from './controller.js';
 import { clusterId } from '../model/cluster-prefix.js';
 import { appsOfEvent } from './event-apps.js';
+import { credentialsFor } from './multi-source.js';
 
 /** Events that can change what HAProxy should serve (plus deployment events for draining). */
 export const RELEVANT_EVENTS = [
@@ -90,8 +91,7 @@ export async function startTriggers(d: TriggerDeps): Promise<Triggers> {
         const tag = prefix === undefined ? {} : { cluster: prefix };
         const watcher = watchEvents({
           urls: stream.urls,
-          auth: settings.authCredentials,
-          dcos: settings.dcosAuthCredentials,
+          ...credentialsFor(settings, stream.urls),
           caCert: settings.marathonCaCert,
           eventTypes: [...RELEVANT_EVENTS],
           maxBackoffSeconds: settings.maxBackoff,

@@ -1,4 +1,5 @@
-// Two Marathons behind one load balancer (--marathon-cluster, repeated): both have an app `/web`,
+// Two Marathons behind one load balancer (--marathon-cluster, repeated, one with its own
+// credentials): both have an app `/web`,
 // served side by side under their cluster names; a port claimed by the second is refused and
 // named; one Marathon taken down while the other keeps changing, then back.
 
@@ -37,7 +38,8 @@ d('two Marathons behind one HAProxy', () => {
 
   beforeAll(async () => {
     [east, west] = await Promise.all([
-      startEmulator({ taskServers: 'inprocess', heartbeatMs: 500 }),
+      // East wants its own credentials (given in its URL); west none.
+      startEmulator({ taskServers: 'inprocess', heartbeatMs: 500, auth: { user: 'east', password: 's3cret' } }),
       startEmulator({ taskServers: 'inprocess', heartbeatMs: 500 }),
     ]);
     const p = await freePorts(7);
@@ -45,7 +47,7 @@ d('two Marathons behind one HAProxy', () => {
     pWest = p[6]!;
     status = p[4]!;
     const dir = await tempDir('mlb-clusters-');
-    ctl = runController(['sse', '--group', 'external', '--marathon-cluster', `east=${east.url}`, '--marathon-cluster', `west=${west.url}`,
+    ctl = runController(['sse', '--group', 'external', '--marathon-cluster', `east=${east.url.replace('//', '//east:s3cret@')}`, '--marathon-cluster', `west=${west.url}`,
       '--supervise-haproxy', '--min-reload-interval', '0', '--max-backoff', '1', '--log-level', 'debug',
       ...isolatedFlags(dir, { http: p[0]!, https: p[1]!, admin: p[2]!, appid: p[3]!, status: p[4]! })]);
     await ctl.waitForLog((l) => l.msg === 'haproxy started', 'haproxy started');
@@ -53,6 +55,8 @@ d('two Marathons behind one HAProxy', () => {
 
   afterAll(async () => {
     const code = await ctl?.stop();
+    // East's password never reaches a log line.
+    expect(ctl.output()).not.toContain('s3cret');
     await Promise.all([east?.close(), west?.close()]);
     expect(code).toBe(0);
   });
@@ -65,6 +69,10 @@ d('two Marathons behind one HAProxy', () => {
     // The status page follows once the pass that changed HAProxy has ended.
     const want = JSON.stringify([['/east/web', `east_web_${pEast}`], ['/west/web', `west_web_${pWest}`]]);
     await waitFor('the status page names both', async () => JSON.stringify((await page()).services.map((x) => [x.appId, x.backend]).sort()) === want, 20_000);
+    // Its stream line names each Marathon, without credentials.
+    const stream = JSON.parse((await request(`http://127.0.0.1:${status}/_mlb_status`, { headers: { Accept: '*/*' } })).body).stream as { url: string; connected: boolean };
+    expect(stream.url).toMatch(new RegExp(`^east=${east.url}\\S* west=${west.url}`));
+    expect(stream.url).not.toContain('s3cret');
   });
 
   it('a service port held by one cluster\'s app is refused to the other\'s, and named', async () => {

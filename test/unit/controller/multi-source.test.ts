@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from '@jest/globals';
 import { ClusterModel } from '../../../src/controller/cluster-model.js';
-import { clusterHealthCache, createMultiSource } from '../../../src/controller/multi-source.js';
+import { clusterHealthCache, createMultiSource, credentialsFor } from '../../../src/controller/multi-source.js';
 import { prefixApp, splitClusterId } from '../../../src/model/cluster-prefix.js';
 import { LruCache } from '../../../src/controller/lru-cache.js';
 import type { WirePodStatus } from '../../../src/model/index.js';
@@ -42,6 +42,16 @@ describe('cluster prefixes', () => {
     cache.set('east/a.1', true);
     cache.set('west/a.1', false);
     expect([cache.get('east/a.1'), cache.get('west/a.1')]).toEqual([true, false]);
+  });
+});
+
+describe('credentials per cluster', () => {
+  const shared = { user: 'ops', password: 'pw' };
+  it('a cluster with credentials in its URL uses them; others the shared ones; one Marathon always the shared', () => {
+    const two = { authCredentials: shared, dcosAuthCredentials: undefined, marathonClusters: [{ name: 'a', urls: [] }, { name: 'b', urls: [] }] };
+    expect(credentialsFor(two, ['http://u:p@a:8080']).auth).toBeUndefined();
+    expect(credentialsFor(two, ['http://b:8080']).auth).toEqual(shared);
+    expect(credentialsFor({ ...two, marathonClusters: [] }, ['http://u:p@a:8080']).auth).toEqual(shared);
   });
 });
 
