@@ -41,7 +41,7 @@ export interface MarathonClient {
   getApp(id: string): Promise<WireApp | undefined>;
   /**
    * GET /v2/pods/::status: every pod with its instances. A Marathon without pods (< 1.4)
-   * answers 404, read as "no pods".
+   * answers 404, read as "no pods", as is an answer that is not a JSON list.
    */
   listPods(): Promise<WirePodStatus[]>;
   /** GET /v2/pods/{id}::status; undefined when Marathon answers 404 (no such pod). */
@@ -155,9 +155,9 @@ export function createMarathonClient(opts: MarathonClientOptions): MarathonClien
         if (err instanceof MarathonHttpError && err.status === 404) return [];
         throw err;
       }
-      if (!Array.isArray(body)) {
-        throw new MarathonResponseError(`GET ${redactUrl(targets[0]?.url ?? '')}${PODS_STATUS_PATH} did not return a JSON array`);
-      }
+      // Not a list: something that is not a pods-aware Marathon answered (a proxy's catch-all,
+      // say). Apps must not pay for it: read as no pods.
+      if (!Array.isArray(body)) return [];
       return body.filter((p): p is WirePodStatus => typeof p === 'object' && p !== null && !Array.isArray(p));
     },
     async getPod(id) {
@@ -168,9 +168,8 @@ export function createMarathonClient(opts: MarathonClientOptions): MarathonClien
         if (err instanceof MarathonHttpError && err.status === 404) return undefined;
         throw err;
       }
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        throw new MarathonResponseError(`GET ${redactUrl(targets[0]?.url ?? '')}${podStatusPath(id)} did not return a JSON object`);
-      }
+      // As for the list: an answer that is not a PodStatus is no pod.
+      if (typeof body !== 'object' || body === null || Array.isArray(body) || typeof (body as WirePodStatus).id !== 'string') return undefined;
       return body as WirePodStatus;
     },
     get: (path) => request('GET', path),

@@ -97,12 +97,13 @@ function containerStatus(instance: WirePodInstanceStatus, container: string): Wi
 
 /**
  * A PodStatus (GET /v2/pods/::status) as an app-shaped record that normalize() serves like an
- * app. Undefined when the entry is not an object.
+ * app. Undefined when the entry is not an object or names no pod.
  */
 export function podAsApp(status: WirePodStatus): PodApp | undefined {
   if (typeof status !== 'object' || status === null || Array.isArray(status)) return undefined;
   const spec = typeof status.spec === 'object' && status.spec !== null ? status.spec : {};
   const id = text(spec.id) ?? text(status.id);
+  if (id === undefined) return undefined;
   const labels = sanitizeLabels(spec.labels);
   delete labels['HAPROXY_DEPLOYMENT_GROUP'];
 
@@ -170,7 +171,7 @@ export function podAsApp(status: WirePodStatus): PodApp | undefined {
     tasks.push(task);
   }
 
-  const app: WireApp = { id: id ?? null, labels, healthChecks: checks, tasks };
+  const app: WireApp = { id, labels, healthChecks: checks, tasks };
   if (mode === 'host') {
     app.portDefinitions = endpoints.map(({ name }, n) => ({ port: servicePorts[n]!, name }));
   } else {

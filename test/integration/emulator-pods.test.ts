@@ -4,6 +4,7 @@
 import { startEmulator, type EmulatorWithEvents } from '../emulator/index.js';
 import { getJson, request, sendJson } from '../emulator/http-client.js';
 import { waitFor } from '../support/haproxy.js';
+import { createMarathonClient } from '../../src/marathon/index.js';
 
 describe('emulated pods', () => {
   let emu: EmulatorWithEvents;
@@ -41,6 +42,13 @@ describe('emulated pods', () => {
     const degraded = await getJson<Record<string, any>>(`${emu.url}/v2/pods/shop::status`);
     expect(degraded.instances.find((i: any) => i.id === inst.id).status).toBe('DEGRADED');
     emu.setPodHealth(inst.id, true, 'api');
+  });
+
+  it('the Marathon client reads them: every PodStatus, one by id, undefined for an unknown pod', async () => {
+    const client = createMarathonClient({ urls: [emu.url] });
+    expect((await client.listPods()).map((p) => [p.id, p.instances?.length])).toEqual([['/shop', 2]]);
+    expect((await client.getPod('/shop'))?.spec?.id).toBe('/shop');
+    expect(await client.getPod('/nope')).toBeUndefined();
   });
 
   it('unknown pods are 404 with Marathon\'s message; GET /v2/pods lists definitions', async () => {
