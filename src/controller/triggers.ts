@@ -29,7 +29,7 @@ export function combinedStream(entries: ReadonlyArray<[string, StreamState]>): S
     url: sorted.map(([name, s]) => `${name}=${s.url ?? '(none)'}${s.connected ? '' : ' (down)'}`).join(' '),
     since: sorted.map(([, s]) => s.since ?? '').sort().at(-1) || undefined,
     reconnects: sorted.reduce((n, [, s]) => n + s.reconnects, 0),
-  } as StreamState;
+  };
 }
 
 export interface Triggers {
@@ -86,8 +86,8 @@ export async function startTriggers(d: TriggerDeps): Promise<Triggers> {
       const states = new Map<string, StreamState>();
       const publish = () => controller.setStream(combinedStream([...states.entries()]));
       for (const stream of streams) {
-        const key = stream.name ?? '';
-        const prefix = stream.name === undefined ? undefined : stream.name;
+        const prefix = stream.name;
+        const key = prefix ?? '';
         const tag = prefix === undefined ? {} : { cluster: prefix };
         const watcher = watchEvents({
           urls: stream.urls,

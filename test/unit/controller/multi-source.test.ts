@@ -6,6 +6,7 @@ import { ClusterModel } from '../../../src/controller/cluster-model.js';
 import { clusterHealthCache, createMultiSource, credentialsFor } from '../../../src/controller/multi-source.js';
 import { prefixApp, splitClusterId } from '../../../src/model/cluster-prefix.js';
 import { LruCache } from '../../../src/controller/lru-cache.js';
+import { combinedStream } from '../../../src/controller/triggers.js';
 import type { WirePodStatus } from '../../../src/model/index.js';
 import type { WireApp } from '../../../src/model/wire.js';
 import { options } from '../model/wire-fixtures.js';
@@ -42,6 +43,17 @@ describe('cluster prefixes', () => {
     cache.set('east/a.1', true);
     cache.set('west/a.1', false);
     expect([cache.get('east/a.1'), cache.get('west/a.1')]).toEqual([true, false]);
+  });
+});
+
+describe('the status page\'s stream line', () => {
+  it('one Marathon: its own state; several: connected only when all are, each named', () => {
+    const up = { connected: true, url: 'http://a', since: '2026-01-01T00:00:00.000Z', reconnects: 1 };
+    const down = { connected: false, url: 'http://b', since: '2026-01-02T00:00:00.000Z', reconnects: 2 };
+    expect(combinedStream([['', up]])).toBe(up);
+    expect(combinedStream([['west', down], ['east', up]])).toEqual({
+      connected: false, url: 'east=http://a west=http://b (down)', since: '2026-01-02T00:00:00.000Z', reconnects: 3,
+    });
   });
 });
 
