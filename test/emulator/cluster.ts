@@ -266,7 +266,8 @@ export class Cluster {
     return t;
   }
 
-  private enqueue(fn: () => Promise<void>): Promise<void> {
+  /** Runs `fn` after every queued deployment (Marathon changes one thing at a time; pods share the queue). */
+  enqueue(fn: () => Promise<void>): Promise<void> {
     const run = this.queue.then(fn);
     this.queue = run.catch(() => undefined);
     return run;

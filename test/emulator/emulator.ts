@@ -64,7 +64,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   );
   const runner = makeRunner(opts.taskServers);
   const cluster = new Cluster(version, runner, publish, opts.taskKilling);
-  const pods = new PodStore(version, runner, publish);
+  const pods = new PodStore(version, runner, publish, (fn) => cluster.enqueue(fn));
   const ctx: ApiContext = { version, cluster, pods, sse, callbacks, hostPort: () => hostPort, publish };
 
   const proxyToLeader = (req: IncomingMessage, res: ServerResponse, leaderUrl: string, url: URL): void => {
@@ -188,9 +188,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     apps() {
       return cluster.apps().map((a) => a.id);
     },
-    async settled() {
-      await cluster.settled();
-      await pods.settled();
+    settled() {
+      return cluster.settled();
     },
     async putPod(spec: PodSpec) {
       const id = absoluteAppId(spec.id);

@@ -112,13 +112,14 @@ export class PodStore {
   private readonly hostPorts = new HostPortAllocator(30000, 30999);
   private readonly addresses = new LoopbackAddressPool(3);
   private readonly agentId = `${randomUUID()}-S0`;
-  private queue: Promise<void> = Promise.resolve();
   private closed = false;
 
   constructor(
     private readonly version: MarathonVersion,
     private readonly runner: TaskRunner,
     private readonly publish: (eventType: string, payload: Json) => void,
+    /** The deployment queue, shared with apps: Marathon runs one deployment at a time. */
+    private readonly enqueue: (fn: () => Promise<void>) => Promise<void>,
   ) {}
 
   // ---- reads ----
@@ -161,10 +162,6 @@ export class PodStore {
       endpoints: i.containers.flatMap((c) => c.endpoints.map((e) => e.reach)),
       containerIds: i.containers.map((c) => c.id),
     }));
-  }
-
-  settled(): Promise<void> {
-    return this.queue;
   }
 
   // ---- writes ----
@@ -236,7 +233,7 @@ export class PodStore {
   async close(): Promise<void> {
     this.closed = true;
     this.pods.clear();
-    await this.queue;
+    await this.enqueue(async () => {});
     await Promise.all([...this.instances.values()].map((i) => this.stopServers(i)));
     this.instances.clear();
   }
@@ -251,12 +248,6 @@ export class PodStore {
 
   private instancesOf(id: string): InstanceRecord[] {
     return [...this.instances.values()].filter((i) => i.podId === id).sort((a, b) => a.launchedAt.localeCompare(b.launchedAt) || a.id.localeCompare(b.id));
-  }
-
-  private enqueue(fn: () => Promise<void>): Promise<void> {
-    const run = this.queue.then(fn);
-    this.queue = run.catch(() => undefined);
-    return run;
   }
 
   private deploy(id: string, action: string, work: () => Promise<void>): DeploymentHandle {
