@@ -10,10 +10,12 @@ import {
   builtinTemplateDir, compileEjsTemplate, packageRoot, readTemplateDir, resolveTemplates, type BuiltinValues, type RenderOptions,
 } from './config/index.js';
 import {
-  ClusterModel, LruCache, createConfigWriter, createController, createHaproxyDriver, createHostResolver, createRenderer, prepareCertificates, startTriggers,
+  ClusterModel, LruCache, createConfigWriter, createRunSpecSource, createController, createHaproxyDriver, createHostResolver, createRenderer, prepareCertificates, startTriggers,
   type Controller,
 } from './controller/index.js';
 import { startStandbyHaproxy, withStandbyOnFirstFailure } from './controller/standby-haproxy.js';
+import { clusterHealthCache, createMultiSource, credentialsFor } from './controller/multi-source.js';
+import { splitClusterId } from './model/cluster-prefix.js';
 import { removeTempFiles } from './haproxy/index.js';
 import { createLogger } from './log.js';
 import { createMarathonClient } from './marathon/index.js';
@@ -120,23 +122,36 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
     }
   }
 
-  const marathon = createMarathonClient({
-    urls: [...settings.marathon],
-    auth: settings.authCredentials,
-    dcos: settings.dcosAuthCredentials,
+  const clientFor = (urls: readonly string[]) => createMarathonClient({
+    urls: [...urls],
+    ...credentialsFor(settings, urls),
     caCert: settings.marathonCaCert,
   });
+  const marathon = clientFor(settings.marathon);
+  const several = settings.marathonClusters.length > 1;
+  // Several Marathons: one client each (own URLs, credentials, failover), ids under /NAME.
+  const source = several
+    ? createMultiSource(
+      settings.marathonClusters.map((c, i) => ({ name: c.name, client: i === 0 ? marathon : clientFor(c.urls) })),
+      (st) => (st.ok ? log.info({ cluster: st.name }, 'marathon cluster readable again') : log.warn({ cluster: st.name, error: st.error }, 'marathon cluster unreadable; its apps stay as last read')),
+    )
+    : createRunSpecSource(marathon);
   const metrics = settings.mode === 'once' || settings.dry ? createNullMetrics() : createMetrics();
   const haproxy = createHaproxyDriver(settings, log);
   const resolver = createHostResolver({ ttlMs: 60_000, capacity: settings.lruCacheCapacity });
-  const healthCache = new LruCache<string, boolean>(settings.lruCacheCapacity);
+  const healthCache = several
+    ? clusterHealthCache(settings.marathonClusters.map((c) => c.name), () => new LruCache<string, boolean>(settings.lruCacheCapacity))
+    : new LruCache<string, boolean>(settings.lruCacheCapacity);
   const render = createRenderer(templates, renderOptions, ejs);
   const writer = createConfigWriter(settings, log);
   const controller: Controller = createController({
     settings,
     // Marathon away at start: HAProxy still starts (last good config, or the admin plane only).
-    apps: withStandbyOnFirstFailure(marathon, (cause) => startStandbyHaproxy({ settings, driver: haproxy, writer, render, log }, cause)),
-    cluster: new ClusterModel(normalizeOptionsFrom(settings, (h) => resolver.resolve(h), healthCache)),
+    apps: withStandbyOnFirstFailure(source, (cause) => startStandbyHaproxy({ settings, driver: haproxy, writer, render, log }, cause)),
+    cluster: new ClusterModel(
+      normalizeOptionsFrom(settings, (h) => resolver.resolve(h), healthCache),
+      several ? { clusterOf: (appId) => splitClusterId(appId)?.name ?? '' } : undefined,
+    ),
     resolver,
     render,
     writer,
@@ -166,7 +181,7 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
     await rm(settings.pidFile, { force: true });
     return 1;
   }
-  const triggers = await startTriggers({ settings, controller, marathon, metrics, log });
+  const triggers = await startTriggers({ settings, controller, marathon, metrics, log, isApp: source.isApp });
 
   return new Promise<number>((resolve) => {
     let stopping = false;

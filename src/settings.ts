@@ -9,10 +9,21 @@ export interface DcosCredentials {
   readonly loginEndpoint: string;
 }
 
+/** One Marathon of several (--marathon-cluster NAME=URL[,URL...]). */
+export interface MarathonCluster {
+  readonly name: string;
+  readonly urls: readonly string[];
+}
+
 export interface Settings {
   readonly mode: Mode;
-  /** Marathon base URLs, tried in order (failover). */
+  /** Marathon base URLs, tried in order (failover). With --marathon-cluster: the first cluster's. */
   readonly marathon: readonly string[];
+  /**
+   * --marathon-cluster, in command-line order; empty without it. More than one: their app ids
+   * are prefixed with /NAME and each is read and watched on its own.
+   */
+  readonly marathonClusters: readonly MarathonCluster[];
   readonly haproxyConfig: string;
   /** LB groups served; `*` matches every app. */
   readonly groups: readonly string[];

@@ -113,6 +113,8 @@ export const FLAGS: readonly FlagSpec[] = [
   // --- hardened edges (issue 14): event-stream bounds, admin plane restrictions ---
   ours(value('sse-max-line-length', 'int', 16 * 1024 * 1024, 'Longest line (and event data) kept from Marathon\'s event stream, in characters (bytes for ASCII JSON). A longer event is dropped with a warning and a full resync.')),
   ours(value('admin-bind-address', 'string', undefined, 'Address the :9090 admin section binds to, e.g. 127.0.0.1 or an internal interface\'s address. Default: --bind-address (every IPv4 address, as marathon-lb).', { defaultDoc: '(--bind-address)' })),
+  // --- several Marathons (issue 13) ---
+  ours(value('marathon-cluster', 'string', undefined, 'One Marathon cluster of several: NAME=URL[,URL...] (URLs tried in order with failover; credentials as user:pass@ in a URL, else the shared --auth-credentials / --marathon-auth-credential-file / --dcos-auth-credentials). Repeat for each cluster; NAME (lowercase letters, digits, -) prefixes that cluster\'s app ids, so backends are named NAME_<app>_<port>. With one cluster nothing is prefixed, as with --marathon. Not combined with --marathon; not in event mode with more than one.', { repeat: 'append' })),
   ours(value('admin-write-networks', 'string', '', 'Comma-separated networks (CIDR or single addresses, IPv4 or IPv6) allowed to use /_mlb_signal/* and any other write on the admin port (a method other than GET or HEAD); anyone else gets 403. Empty = everyone, as marathon-lb.')),
 ];
 

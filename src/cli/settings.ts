@@ -126,6 +126,28 @@ function networkList(r: Reader, name: string): string[] {
   return [...new Set(entries)];
 }
 
+const CLUSTER_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+
+/** --marathon-cluster NAME=URL[,URL...], each checked; names unique. */
+function clusterList(r: Reader): Array<{ name: string; urls: string[] }> {
+  const out: Array<{ name: string; urls: string[] }> = [];
+  for (const entry of r.all('marathon-cluster')) {
+    const at = entry.indexOf('=');
+    const name = at < 0 ? '' : entry.slice(0, at).trim();
+    const urls = at < 0 ? [] : entry.slice(at + 1).split(',').map((u) => u.trim()).filter((u) => u !== '');
+    if (!CLUSTER_NAME.test(name) || urls.length === 0) {
+      r.problem('--marathon-cluster', `argument --marathon-cluster: expected NAME=URL[,URL...] with NAME of lowercase letters, digits and -, got '${entry.replace(/\/\/[^/@]*@/g, '//')}'`);
+      continue;
+    }
+    for (const url of urls) {
+      if (!isHttpUrl(url)) r.problem('--marathon-cluster', `argument --marathon-cluster: not an http(s) URL: '${url.replace(/\/\/[^/@]*@/, '//')}'`);
+    }
+    if (out.some((c) => c.name === name)) r.problem('--marathon-cluster', `argument --marathon-cluster: cluster ${name} is named twice`);
+    out.push({ name, urls });
+  }
+  return out;
+}
+
 function lastScalar(raw: unknown): string {
   if (Array.isArray(raw)) return lastScalar(raw[raw.length - 1]);
   return String(raw);
@@ -228,9 +250,15 @@ export function buildSettings(input: SettingsInput): SettingsResult {
     r.problem('--group', 'argument --group is required: please specify at least one group name (use * for all apps)');
   }
 
-  const marathon = r.lastList('marathon');
+  let marathon = r.lastList('marathon');
   for (const url of marathon) {
     if (!isHttpUrl(url)) r.problem('--marathon', `argument --marathon: not an http(s) URL: '${url}'`);
+  }
+  const marathonClusters = clusterList(r);
+  if (marathonClusters.length > 0) {
+    if (r.given('marathon')) r.problem('--marathon-cluster', '--marathon-cluster and --marathon do not mix: name every Marathon with --marathon-cluster');
+    if (mode === 'event' && marathonClusters.length > 1) r.problem('--marathon-cluster', 'event (callback) mode serves one Marathon: use sse or poll with several --marathon-cluster');
+    marathon = [...(marathonClusters[0]?.urls ?? [])];
   }
 
   const minServ = r.int('min-serv-port-ip-per-task', 0, 65535);
@@ -293,6 +321,7 @@ export function buildSettings(input: SettingsInput): SettingsResult {
   const settings: Settings = {
     mode,
     marathon,
+    marathonClusters,
     haproxyConfig: abs(r.string('haproxy-config')),
     groups,
     command: r.text('command'),

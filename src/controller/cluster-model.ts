@@ -11,8 +11,17 @@
 // Apps whose service ports are invented (IP-per-task without declared ports) depend on every
 // other app's ports: an update that invents ports, or moves declared ones while some app invents
 // them, renormalizes the whole snapshot.
+//
+// With several Marathons (`claims`), a service port or a vhost (with its path) claimed by apps of
+// two clusters goes to the holder: the service that already had it keeps it, the newcomer is
+// skipped and named; between newcomers, the first in (appId, port) order wins, as normalize()
+// decides. Holders are remembered across full reads, so a resync never moves a port.
+//
+// Pods arrive as app-shaped records (model/pods.ts) and are units of their own: no blue/green,
+// never invented ports. Their services clash with apps' by the same rule (first in id order).
 
 import { normalize, type NormalizeOptions } from '../model/index.js';
+import { isPodApp, normalizeRunSpecs } from '../model/pods.js';
 import { decodeAppLabels } from '../model/decode.js';
 import { sanitizeLabels, compareText } from '../model/app-input.js';
 import { declaredServicePorts, networkingMode } from '../model/service-ports.js';
@@ -32,6 +41,7 @@ export interface ModelChange {
 }
 
 function unitKeyOf(app: WireApp): string {
+  if (isPodApp(app)) return app.id!;
   const { settings } = decodeAppLabels(sanitizeLabels(app.labels));
   return settings.deploymentGroup ?? app.id!;
 }
@@ -41,7 +51,7 @@ function declaredKey(app: WireApp | undefined): string {
 }
 
 function inventsPorts(app: WireApp): boolean {
-  return networkingMode(app) === 'container' && declaredServicePorts(app).length === 0;
+  return !isPodApp(app) && networkingMode(app) === 'container' && declaredServicePorts(app).length === 0;
 }
 
 const byAppAndPort = (a: Service, b: Service) => compareText(a.appId, b.appId) || a.servicePort - b.servicePort || a.index - b.index;
@@ -64,6 +74,16 @@ function remove<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
   if (s.size === 0) m.delete(k);
 }
 
+/** Several Marathons: who keeps a claimed port or vhost (see the header). */
+export interface ClaimRules {
+  /** The cluster a served app id belongs to. */
+  readonly clusterOf: (appId: string) => string;
+}
+
+function vhostKeys(s: Service): string[] {
+  return s.vhosts.map((v) => `${v}\0${s.path ?? ''}`);
+}
+
 export class ClusterModel {
   private readonly wire = new Map<string, WireApp>();
   private readonly unitOf = new Map<string, string>();
@@ -75,8 +95,11 @@ export class ClusterModel {
   private readonly byBackend = new Map<string, Set<Service>>();
   private readonly dropped = new Map<Service, Skipped>();
   private inventing = 0;
+  private readonly byVhost = new Map<string, Set<Service>>();
+  /** Served app id -> service-port indexes that won their port (and vhosts) last time. */
+  private readonly held = new Map<string, Set<number>>();
 
-  constructor(private readonly opts: NormalizeOptions) {}
+  constructor(private readonly opts: NormalizeOptions, private readonly claims?: ClaimRules) {}
 
   /** A full snapshot: every app is replaced. */
   replaceAll(apps: readonly WireApp[]): ModelChange {
@@ -138,8 +161,8 @@ export class ClusterModel {
       const old = this.units.get(key);
       for (const s of old?.services ?? []) { this.unindex(s); changedServices.push(s); }
       const ids = this.members.get(key);
-      if (!ids || ids.size === 0) { this.units.delete(key); continue; }
-      const unit = normalize([...ids].map((i) => this.wire.get(i)!), this.opts);
+      if (!ids || ids.size === 0) { this.units.delete(key); this.held.delete(key); continue; }
+      const unit = normalizeRunSpecs([...ids].map((i) => this.wire.get(i)!), this.opts);
       this.units.set(key, unit);
       for (const s of unit.services) { this.index(s); changedServices.push(s); }
     }
@@ -196,6 +219,7 @@ export class ClusterModel {
     this.members.clear();
     this.byPort.clear();
     this.byBackend.clear();
+    this.byVhost.clear();
     this.dropped.clear();
     this.inventing = 0;
     const invalid: unknown[] = [];
@@ -218,29 +242,36 @@ export class ClusterModel {
     if (this.inventing > 0) {
       const inventingUnits = new Set<string>();
       for (const [key, ids] of this.members) if ([...ids].some((i) => inventsPorts(this.wire.get(i)!))) inventingUnits.add(key);
-      const full = normalize([...this.wire.values()], this.opts);
+      const full = normalizeRunSpecs([...this.wire.values()], this.opts);
       for (const key of inventingUnits) fromFull.set(key, { services: [], skipped: [] });
       for (const s of full.services) (fromFull.get(s.appId)?.services as Service[] | undefined)?.push(s);
       for (const s of full.skipped) (fromFull.get(s.appId)?.skipped as Skipped[] | undefined)?.push(s);
     }
     const all: Service[] = [];
     for (const [key, ids] of this.members) {
-      const unit = fromFull.get(key) ?? normalize([...ids].map((i) => this.wire.get(i)!), this.opts);
+      const unit = fromFull.get(key) ?? normalizeRunSpecs([...ids].map((i) => this.wire.get(i)!), this.opts);
       this.units.set(key, unit);
       for (const s of unit.services) { this.index(s); all.push(s); }
     }
+    for (const k of [...this.held.keys()]) if (!this.members.has(k)) this.held.delete(k);
     this.resolveClashes(all);
   }
 
   private index(s: Service): void {
     add(this.byPort, s.servicePort, s);
     add(this.byBackend, s.backend, s);
+    if (this.claims) for (const k of vhostKeys(s)) add(this.byVhost, k, s);
   }
 
   private unindex(s: Service): void {
     remove(this.byPort, s.servicePort, s);
     remove(this.byBackend, s.backend, s);
+    if (this.claims) for (const k of vhostKeys(s)) remove(this.byVhost, k, s);
     this.dropped.delete(s);
+  }
+
+  private holds(s: Service): boolean {
+    return this.held.get(s.appId)?.has(s.index) ?? false;
   }
 
   /**
@@ -256,35 +287,57 @@ export class ClusterModel {
     const visit = (list: Iterable<Service> | undefined) => {
       for (const o of list ?? []) if (!component.has(o)) { component.add(o); queue.push(o); }
     };
-    for (const s of seeds) { visit(this.byPort.get(s.servicePort)); visit(this.byBackend.get(s.backend)); }
-    for (let i = 0; i < queue.length; i++) {
-      const s = queue[i]!;
+    const neighbours = (s: Service) => {
       visit(this.byPort.get(s.servicePort));
       visit(this.byBackend.get(s.backend));
-    }
+      if (this.claims) for (const k of vhostKeys(s)) visit(this.byVhost.get(k));
+    };
+    for (const s of seeds) neighbours(s);
+    for (let i = 0; i < queue.length; i++) neighbours(queue[i]!);
     if (component.size <= 1) {
       const changed = [...component].filter((s) => this.dropped.delete(s));
+      this.recordHolders(component);
       return changed;
     }
-    const sorted = [...component].sort(byAppAndPort);
+    const claims = this.claims;
+    // Several Marathons: the holders first, then everyone in normalize()'s order.
+    const sorted = [...component].sort(claims ? (a, b) => Number(this.holds(b)) - Number(this.holds(a)) || byAppAndPort(a, b) : byAppAndPort);
     const backends = new Map<string, Service>();
     const ports = new Map<number, Service[]>();
+    const vhosts = new Map<string, Service>();
     const changed: Service[] = [];
     for (const s of sorted) {
       const byName = backends.get(s.backend);
       const byPort = (ports.get(s.servicePort) ?? []).find((o) => o.bindAddr === s.bindAddr || o.bindAddr === '*' || s.bindAddr === '*');
-      const other = byName ?? byPort;
+      // A vhost (with its path) is claimed only across clusters: within one, sharing is marathon-lb's behaviour.
+      const byHost = claims
+        ? vhostKeys(s).map((k) => vhosts.get(k)).find((o) => o !== undefined && claims.clusterOf(o.appId) !== claims.clusterOf(s.appId))
+        : undefined;
+      const other = byName ?? byPort ?? byHost;
       const was = this.dropped.has(s);
       if (other !== undefined) {
-        this.dropped.set(s, clashSkip(s, other, byName !== undefined));
+        this.dropped.set(s, byName === undefined && byPort === undefined ? vhostSkip(s, other) : clashSkip(s, other, byName !== undefined));
         if (!was) changed.push(s);
         continue;
       }
       if (was) { this.dropped.delete(s); changed.push(s); }
       backends.set(s.backend, s);
       ports.set(s.servicePort, [...(ports.get(s.servicePort) ?? []), s]);
+      if (claims) for (const k of vhostKeys(s)) if (!vhosts.has(k)) vhosts.set(k, s);
     }
+    this.recordHolders(component);
     return changed;
+  }
+
+  /** After a decision: the services that won hold their claims until they lose them or leave. */
+  private recordHolders(component: Iterable<Service>): void {
+    if (!this.claims) return;
+    for (const s of component) {
+      let set = this.held.get(s.appId);
+      if (this.dropped.has(s)) { set?.delete(s.index); continue; }
+      if (!set) { set = new Set(); this.held.set(s.appId, set); }
+      set.add(s.index);
+    }
   }
 }
 
@@ -293,6 +346,16 @@ function duplicates(apps: readonly WireApp[]): WireApp[] {
   const seen = new Map<string, number>();
   for (const a of apps) if (typeof a?.id === 'string') seen.set(a.id, (seen.get(a.id) ?? 0) + 1);
   return apps.filter((a) => typeof a?.id === 'string' && (seen.get(a.id) ?? 0) > 1);
+}
+
+function vhostSkip(s: Service, other: Service): Skipped {
+  return {
+    appId: s.appId,
+    index: s.index,
+    label: `HAPROXY_${s.index}_VHOST`,
+    reason: 'INVALID_LABEL',
+    message: `app ${s.appId} (service port index ${s.index}): vhost ${s.vhosts.join(',')}${s.path ? ` path ${s.path}` : ''} is already served for app ${other.appId} (service port index ${other.index}) of another Marathon`,
+  };
 }
 
 /** The same words normalize() uses for a clash. */

@@ -10,18 +10,24 @@ function record(v: unknown): Record<string, unknown> | undefined {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
-/** App ids of a deployment plan's steps (plan-format=light: steps[].actions[].app). */
+/** Run spec ids of a deployment plan's steps (plan-format=light: steps[].actions[].app or .pod). */
 function planApps(plan: unknown): string[] {
   const out: string[] = [];
   const steps = record(plan)?.['steps'];
   for (const step of Array.isArray(steps) ? steps : []) {
     const actions = record(step)?.['actions'];
     for (const a of Array.isArray(actions) ? actions : []) {
-      const app = text(record(a)?.['app']);
-      if (app) out.push(app);
+      const id = text(record(a)?.['app']) ?? text(record(a)?.['pod']);
+      if (id) out.push(id);
     }
   }
   return out;
+}
+
+/** The pod id in a /v2/pods/<id>[::status] request URI. */
+function podOfUri(uri: unknown): string | undefined {
+  const m = typeof uri === 'string' ? /^\/v2\/pods(\/[^?:]+?)\/?(?:::[a-z]+)?(?:\?.*)?$/.exec(uri) : null;
+  return m ? decodeURIComponent(m[1]!) : undefined;
 }
 
 export function appsOfEvent(type: string, data: string | undefined): string[] | undefined {
@@ -42,6 +48,12 @@ export function appsOfEvent(type: string, data: string | undefined): string[] | 
     case 'instance_health_changed_event':
     case 'instance_changed_event':
       apps = [text(body['runSpecId'])].filter((a): a is string => a !== undefined);
+      break;
+    case 'pod_created_event':
+    case 'pod_updated_event':
+    case 'pod_deleted_event':
+      // The request's URI: /v2/pods/<id> names the pod; a POST to /v2/pods does not.
+      apps = [podOfUri(body['uri'])].filter((a): a is string => a !== undefined);
       break;
     case 'api_post_event':
       apps = [text(record(body['appDefinition'])?.['id'])].filter((a): a is string => a !== undefined);

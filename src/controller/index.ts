@@ -12,4 +12,5 @@ export { startTriggers, RELEVANT_EVENTS, type Triggers } from './triggers.js';
 export { prepareCertificates } from './certificates.js';
 export { carryOverLastGood } from './carry-over.js';
 export type { ConfigWriter, HaproxyDriver, AppSource, WriteResult } from './ports.js';
+export { createRunSpecSource, type RunSpecSource, type RunSpecClient } from './run-spec-source.js';
 export { LruCache } from './lru-cache.js';

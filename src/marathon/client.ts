@@ -5,6 +5,7 @@
 
 import got, { type Got, type Response } from 'got';
 import type { WireApp } from '../model/wire.js';
+import type { WirePodStatus } from '../model/pod-wire.js';
 import type { BasicAuth, DcosServiceAccount } from './auth.js';
 import {
   MarathonAuthError,
@@ -17,7 +18,7 @@ import { redactUrl, scrubSecrets } from './redact.js';
 import { allSecrets, buildTargets, type MarathonTarget } from './targets.js';
 import { describeConnectError } from './connect-errors.js';
 import { certificateAuthorities } from './tls.js';
-import { APPS_PATH, appPath, joinUrl, moveToFront } from './urls.js';
+import { APPS_PATH, PODS_STATUS_PATH, appPath, joinUrl, moveToFront, podStatusPath } from './urls.js';
 
 export interface MarathonClientOptions {
   urls: string[];
@@ -38,6 +39,13 @@ export interface MarathonClient {
   listApps(): Promise<WireApp[]>;
   /** GET /v2/apps/{id} with the same embeds; undefined when Marathon answers 404 (the app is gone). */
   getApp(id: string): Promise<WireApp | undefined>;
+  /**
+   * GET /v2/pods/::status: every pod with its instances. A Marathon without pods (< 1.4)
+   * answers 404, read as "no pods", as is an answer that is not a JSON list.
+   */
+  listPods(): Promise<WirePodStatus[]>;
+  /** GET /v2/pods/{id}::status; undefined when Marathon answers 404 (no such pod). */
+  getPod(id: string): Promise<WirePodStatus | undefined>;
   /** GET a path (with query) and return the parsed JSON body (undefined when empty). */
   get(path: string): Promise<unknown>;
   post(path: string, body?: unknown): Promise<unknown>;
@@ -138,6 +146,31 @@ export function createMarathonClient(opts: MarathonClientOptions): MarathonClien
         throw new MarathonResponseError(`GET ${redactUrl(targets[0]?.url ?? '')}/v2/apps${id} returned no "app" object`);
       }
       return app as WireApp;
+    },
+    async listPods() {
+      let body: unknown;
+      try {
+        body = await request('GET', PODS_STATUS_PATH);
+      } catch (err) {
+        if (err instanceof MarathonHttpError && err.status === 404) return [];
+        throw err;
+      }
+      // Not a list: something that is not a pods-aware Marathon answered (a proxy's catch-all,
+      // say). Apps must not pay for it: read as no pods.
+      if (!Array.isArray(body)) return [];
+      return body.filter((p): p is WirePodStatus => typeof p === 'object' && p !== null && !Array.isArray(p));
+    },
+    async getPod(id) {
+      let body: unknown;
+      try {
+        body = await request('GET', podStatusPath(id));
+      } catch (err) {
+        if (err instanceof MarathonHttpError && err.status === 404) return undefined;
+        throw err;
+      }
+      // As for the list: an answer that is not a PodStatus is no pod.
+      if (typeof body !== 'object' || body === null || Array.isArray(body) || typeof (body as WirePodStatus).id !== 'string') return undefined;
+      return body as WirePodStatus;
     },
     get: (path) => request('GET', path),
     post: (path, body) => request('POST', path, body),

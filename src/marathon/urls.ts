@@ -9,6 +9,15 @@ export function appPath(id: string): string {
   return `/v2/apps/${path}?embed=app.tasks&embed=app.deployments&embed=app.readiness`;
 }
 
+/** Every pod with its instances' status (Marathon 1.4+): an array of PodStatus. */
+export const PODS_STATUS_PATH = '/v2/pods/::status';
+
+/** One pod's PodStatus. */
+export function podStatusPath(id: string): string {
+  const path = id.split('/').filter(Boolean).map(encodeURIComponent).join('/');
+  return `/v2/pods/${path}::status`;
+}
+
 /** Join a configured Marathon base URL (which may carry a path prefix) with an API path. */
 export function joinUrl(base: string, path: string): string {
   const trimmed = base.replace(/\/+$/, '');

@@ -21,3 +21,5 @@ export { toHealthCheck, healthCheckFor, MARATHON_HEALTH_CHECK_DEFAULTS, HTTP_LIK
 export { EXCLUDED_TASK_STATES, isTaskRunnable, type HealthCache, type TaskFilterOptions } from './task-filter.js';
 export { servedApps, type ServedApp, type SourceApp } from './blue-green.js';
 export { normalize, normalizeOptionsFrom, type NormalizeOptions } from './normalize.js';
+export { podAsApp, isPodApp, normalizePod, normalizeRunSpecs, type PodApp } from './pods.js';
+export type * from './pod-wire.js';

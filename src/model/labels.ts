@@ -150,6 +150,20 @@ export function renderLabelDocs(): string {
     '',
     ...templateOverrideNames().map((n) => `- \`HAPROXY_{n}_${n}\``),
     '',
+    '## Pods',
+    '',
+    'Marathon pods (1.4+, `GET /v2/pods/::status`) take the same labels in the pod\'s `labels`, and are',
+    'served like apps (backend `<pod id>_<port>`, the same groups, the same status page and maps).',
+    '`{n}` indexes the pod\'s endpoints in container order (the first endpoint of the first container',
+    'is 0). Pods have no service ports: an endpoint is served on `HAPROXY_{n}_PORT`, and one without',
+    'it is skipped (`NO_SERVICE_PORT`) without shifting the index of the others. Servers: with host',
+    'networking the instance\'s agent and the endpoint\'s allocated host port; with container',
+    'networking the instance\'s network address and the endpoint\'s `containerPort`; with',
+    '`container/bridge` the agent and the allocated host port. A container that is not running is not',
+    'served; with `--health-check`, an endpoint named by a container\'s http or tcp health check is',
+    'served only while Marathon reports it healthy. An HTTP health check puts the endpoint in http',
+    'mode and becomes HAProxy\'s check, as for apps. `HAPROXY_DEPLOYMENT_GROUP` is ignored on pods.',
+    '',
   ];
   return lines.join('\n');
 }

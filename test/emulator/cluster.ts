@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AppModel } from './app-model.js';
 import { absoluteAppId, buildAppModel, safeAppId, servicePortsOf, validateSpec, withServicePorts } from './app-model.js';
+import { publishDeployment } from './deployment-events.js';
 import { HostPortAllocator, LoopbackAddressPool } from './addresses.js';
 import { assignServicePorts } from './service-ports.js';
 import type { Listener, TaskRecord } from './task-model.js';
@@ -271,7 +272,8 @@ export class Cluster {
     return t;
   }
 
-  private enqueue(fn: () => Promise<void>): Promise<void> {
+  /** Runs `fn` after every queued deployment (Marathon changes one thing at a time; pods share the queue). */
+  enqueue(fn: () => Promise<void>): Promise<void> {
     const run = this.queue.then(fn);
     this.queue = run.catch(() => undefined);
     return run;
@@ -283,18 +285,7 @@ export class Cluster {
     const step = { actions: [{ action, app: appId }] };
     const plan = { id, steps: [step], version };
     this.deployments.set(id, { id, appId, version, plan, action });
-    const done = this.enqueue(async () => {
-      this.publish('deployment_info', { plan, currentStep: step });
-      try {
-        await work();
-        this.publish('deployment_step_success', { plan, currentStep: step });
-        this.publish('deployment_success', { id, plan });
-      } catch (err) {
-        this.publish('deployment_failed', { id, plan, reason: String(err) });
-      } finally {
-        this.deployments.delete(id);
-      }
-    });
+    const done = this.enqueue(() => publishDeployment(this.publish, plan, work, () => this.deployments.delete(id)));
     return { deploymentId: id, version, done };
   }
 

@@ -11,9 +11,10 @@ import { Cluster } from './cluster.js';
 import type { ApiContext } from './http-api.js';
 import { route, sendJson } from './http-api.js';
 import { sendJettyError } from './jetty-pages.js';
+import { PodStore } from './pods.js';
 import { SseHub } from './sse-hub.js';
 import { InProcessTaskRunner, NoTaskRunner, ProcessTaskRunner, type TaskRunner } from './task-runners.js';
-import type { AppSpec, Emulator, EmulatorOptions, RequestRecord, Role, TaskView } from './types.js';
+import type { AppSpec, Emulator, EmulatorOptions, PodSpec, RequestRecord, Role, TaskView } from './types.js';
 import { taskJsonState } from './task-model.js';
 
 const REALM = 'Mesosphere';
@@ -64,8 +65,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const sse = new SseHub(opts.heartbeatMs ?? 10_000, (remoteAddress) =>
     publish('event_stream_detached', { remoteAddress: remoteAddress.replace(/^::ffff:/, '') }),
   );
-  const cluster = new Cluster(version, makeRunner(opts.taskServers), publish, opts.taskKilling, opts.hostPorts);
-  const ctx: ApiContext = { version, cluster, sse, callbacks, hostPort: () => hostPort, publish };
+  const runner = makeRunner(opts.taskServers);
+  const cluster = new Cluster(version, runner, publish, opts.taskKilling, opts.hostPorts);
+  const pods = new PodStore(version, runner, publish, (fn) => cluster.enqueue(fn));
+  const ctx: ApiContext = { version, cluster, pods, sse, callbacks, hostPort: () => hostPort, publish };
 
   const proxyToLeader = (req: IncomingMessage, res: ServerResponse, leaderUrl: string, url: URL): void => {
     const via = String(req.headers['x-marathon-via'] ?? '');
@@ -153,7 +156,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
           server.close(() => resolve());
           server.closeAllConnections();
         }),
-        cluster.close(),
+        pods.close().then(() => cluster.close()),
       ]);
     },
     async putApp(spec: AppSpec) {
@@ -190,6 +193,25 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     },
     settled() {
       return cluster.settled();
+    },
+    async putPod(spec: PodSpec) {
+      const id = absoluteAppId(spec.id);
+      await pods.putPod(spec, { clientIp: '127.0.0.1', uri: pods.has(id) ? `/v2/pods${id}` : '/v2/pods' }).done;
+    },
+    async deletePod(id: string) {
+      await pods.deletePod(id, { clientIp: '127.0.0.1', uri: `/v2/pods${absoluteAppId(id)}` }).done;
+    },
+    async scalePod(id: string, instances: number) {
+      await pods.scale(id, instances, { clientIp: '127.0.0.1', uri: `/v2/pods${absoluteAppId(id)}` }).done;
+    },
+    async killPodInstance(instanceId: string) {
+      await pods.killInstance(instanceId).done;
+    },
+    setPodHealth(instanceId: string, healthy: boolean, container?: string) {
+      pods.setHealth(instanceId, healthy, container);
+    },
+    podInstances(id: string) {
+      return pods.instanceViews(id);
     },
     setRole(next: Role) {
       const wasLeader = role.kind === 'leader';

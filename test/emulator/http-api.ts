@@ -11,6 +11,7 @@ import type { Cluster, DeploymentHandle } from './cluster.js';
 import { ApiError } from './cluster.js';
 import { sendJettyError } from './jetty-pages.js';
 import { parseLabelSelector } from './label-selector.js';
+import type { PodStore } from './pods.js';
 import type { SseHub } from './sse-hub.js';
 import type { MarathonVersion } from './types.js';
 import { appInfoJson, parseEmbeds, taskJson } from './wire-json.js';
@@ -20,6 +21,7 @@ type Json = Record<string, unknown>;
 export interface ApiContext {
   version: MarathonVersion;
   cluster: Cluster;
+  pods: PodStore;
   sse: SseHub;
   /** undefined when the http_callback module is off. */
   callbacks: CallbackHub | undefined;
@@ -265,6 +267,61 @@ async function handleTasks(ctx: ApiContext, req: IncomingMessage, res: ServerRes
   throw new ApiError(404, `URI not found: ${url.pathname}`);
 }
 
+/**
+ * /v2/pods (1.4+): GET lists definitions, POST creates; /v2/pods/::status every PodStatus;
+ * /v2/pods/{id} GET/PUT/DELETE; /v2/pods/{id}::status; DELETE /v2/pods/{id}::instances/{instance}.
+ */
+async function handlePods(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const { pods } = ctx;
+  const rest = url.pathname.replace(/^\/v2\/pods\/?/, '');
+  const origin = { clientIp: clientIp(req), uri: url.pathname };
+  const created = (id: string, deploymentId: string) =>
+    sendJson(res, 201, pods.specJson(id), { Location: `http://${ctx.hostPort()}/v2/pods${id}`, 'Marathon-Deployment-Id': deploymentId });
+  if (rest === '' || rest === '/') {
+    if (req.method === 'GET') { sendJson(res, 200, pods.ids().map((id) => pods.specJson(id))); return; }
+    if (req.method === 'POST') {
+      const body = await readJson(req);
+      const h = pods.putPod(body, origin, true);
+      created(absoluteAppId(String((body as Json)['id'])), h.deploymentId);
+      return;
+    }
+    throw new ApiError(405, 'HTTP 405 Method Not Allowed');
+  }
+  if (rest === '::status' && req.method === 'GET') { sendJson(res, 200, pods.ids().map((id) => pods.statusJson(id))); return; }
+  const m = /^(.+?)(?:::(status|instances)(?:\/(.+))?)?$/.exec(rest);
+  const id = absoluteAppId(m?.[1] ?? rest);
+  if (m?.[2] === 'status' && req.method === 'GET') {
+    if (!pods.has(id)) throw new ApiError(404, `pod with ${id} does not exist`);
+    sendJson(res, 200, pods.statusJson(id));
+    return;
+  }
+  if (m?.[2] === 'instances' && m[3] !== undefined && req.method === 'DELETE') {
+    sendJson(res, 200, pods.killInstance(decodeURIComponent(m[3])).instance);
+    return;
+  }
+  if (m?.[2] !== undefined) throw new ApiError(404, `URI not found: ${url.pathname}`);
+  if (req.method === 'GET') {
+    if (!pods.has(id)) throw new ApiError(404, `pod with ${id} does not exist`);
+    sendJson(res, 200, pods.specJson(id));
+    return;
+  }
+  if (req.method === 'PUT') {
+    const body = await readJson(req);
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ApiError(400, 'Invalid JSON');
+    const h = pods.putPod({ ...(body as Json), id }, origin);
+    if (h.created) created(id, h.deploymentId);
+    else sendJson(res, 200, pods.specJson(id), { 'Marathon-Deployment-Id': h.deploymentId });
+    return;
+  }
+  if (req.method === 'DELETE') {
+    const h = pods.deletePod(id, origin);
+    res.writeHead(202, { 'Marathon-Deployment-Id': h.deploymentId, 'Content-Length': '0' });
+    res.end();
+    return;
+  }
+  throw new ApiError(405, 'HTTP 405 Method Not Allowed');
+}
+
 /** Routes one request that passed the filters; errors become Marathon's JSON error bodies. */
 export async function route(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   try {
@@ -279,6 +336,7 @@ export async function route(ctx: ApiContext, req: IncomingMessage, res: ServerRe
     else if (p === '/v2/deployments' && req.method === 'GET') sendJson(res, 200, ctx.cluster.deploymentList());
     else if (p === '/v2/apps' || p.startsWith('/v2/apps/')) await handleApps(ctx, req, res, url);
     else if (p === '/v2/tasks' || p.startsWith('/v2/tasks/')) await handleTasks(ctx, req, res, url);
+    else if (p === '/v2/pods' || p.startsWith('/v2/pods/')) await handlePods(ctx, req, res, url);
     else throw new ApiError(404, `URI not found: ${p}`);
   } catch (err) {
     if (res.headersSent) {

@@ -2,6 +2,10 @@
 // The wire shapes Marathon writes are produced elsewhere (app-json.ts, task-json.ts); these
 // types describe the *input* side, a subset of a Marathon app definition.
 
+import type { PodInstanceView, PodSpec } from './pods.js';
+
+export type { PodInstanceView, PodSpec, PodContainerSpec, PodEndpointSpec, PodHealthCheckSpec } from './pods.js';
+
 export type MarathonVersion = '1.4' | '1.5';
 
 export interface EmulatorOptions {
@@ -166,6 +170,15 @@ export interface Emulator {
   apps(): string[];
   /** Resolves when no deployment is running (e.g. after setTaskState launched a replacement). */
   settled(): Promise<void>;
+  /** Create or replace a pod (Marathon's PUT /v2/pods/{id}); resolves when its deployment is done. */
+  putPod(spec: PodSpec): Promise<void>;
+  deletePod(id: string): Promise<void>;
+  scalePod(id: string, instances: number): Promise<void>;
+  /** Kills one instance; Marathon replaces it. Resolves when the replacement runs. */
+  killPodInstance(instanceId: string): Promise<void>;
+  /** Marathon's verdict for the checked endpoints AND what their health path answers. */
+  setPodHealth(instanceId: string, healthy: boolean, container?: string): void;
+  podInstances(id: string): PodInstanceView[];
   setRole(role: Role): void;
   dropStreams(): void;
   stallStreams(stalled: boolean): void;

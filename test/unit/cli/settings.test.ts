@@ -139,6 +139,7 @@ const ROWS: ReadonlyArray<[string[], keyof Settings, unknown]> = [
   [['--admin-bind-address', '127.0.0.1'], 'adminBindAddress', '127.0.0.1'],
   [[], 'adminWriteNetworks', []],
   [['--admin-write-networks', '10.0.0.0/8, 192.168.1.7,fd00::/8,10.0.0.0/8'], 'adminWriteNetworks', ['10.0.0.0/8', '192.168.1.7', 'fd00::/8']],
+  [['--marathon-cluster', 'east=http://a:8080'], 'marathonClusters', [{ name: 'east', urls: ['http://a:8080'] }]],
 ];
 
 describe('every flag reaches its field', () => {
