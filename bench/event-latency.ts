@@ -4,6 +4,7 @@
 //
 //   npm run build && npx tsc -p bench/tsconfig.json
 //   node dist-bench/bench/event-latency.js [--sizes 200,2000,10000] [--rounds 30]
+//   (BENCH_LOG=file BENCH_LOG_LEVEL=info: the controller's log goes to that file)
 //
 // Each round scales the probed app from 1 to 2 tasks, then back to 1:
 // - scale-up latency: from the emulator publishing the new task's TASK_RUNNING event to the
@@ -14,7 +15,7 @@
 // controller and HAProxy run in their own processes; the emulator and the prober share this one.
 // It asserts nothing.
 
-import { readFileSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -81,8 +82,8 @@ async function freePorts(n: number): Promise<number[]> {
 /** The controller as an operator runs it (its log goes to a file in `dir`). */
 function startController(dir: string, marathon: string): ChildProcess {
   return spawn(process.execPath, [join(REPO, 'dist', 'cli.js'), 'sse', '--group', 'external', '--marathon', marathon, '--supervise-haproxy',
-    '--min-reload-interval', '0', '--log-level', 'warning', '--haproxy-config', join(dir, 'haproxy.cfg'), '--run-dir', join(dir, 'run'),
-    '--ssl-certs', join(dir, 'cert.pem'), '--bind-address', '127.0.0.1', ...portFlags], { stdio: ['ignore', 'ignore', 'inherit'] });
+    '--min-reload-interval', '0', '--log-level', process.env['BENCH_LOG_LEVEL'] ?? 'warning', '--haproxy-config', join(dir, 'haproxy.cfg'), '--run-dir', join(dir, 'run'),
+    '--ssl-certs', join(dir, 'cert.pem'), '--bind-address', '127.0.0.1', ...portFlags], { stdio: ['ignore', 'ignore', process.env['BENCH_LOG'] ? openSync(process.env['BENCH_LOG'], 'w') : 'inherit'] });
 }
 let portFlags: string[] = [];
 

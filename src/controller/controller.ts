@@ -77,7 +77,7 @@ export function createController(deps: ControllerDeps): Controller {
     switch (o.result) {
       case 'noop': log.debug({ trigger: o.trigger, durationMs: o.durationMs }, 'no change'); break;
       case 'runtime':
-        log.info({ reasons: o.reasons, trigger: o.trigger, durationMs: o.durationMs }, 'haproxy changed at run time');
+        log.info({ reasons: o.reasons, trigger: o.trigger, durationMs: o.durationMs, timings: o.timings }, 'haproxy changed at run time');
         metrics.lastApplyTimestamp.set(o.at / 1000);
         break;
       case 'reload':

@@ -51,6 +51,8 @@ export interface PassOutcome {
   readonly liveDifferences?: readonly string[] | undefined;
   /** Backends a full read found different from what events had brought (missed changes). */
   readonly drift?: number | undefined;
+  /** Milliseconds from the pass's start: Marathon read and modelled; HAProxy told (runtime ops done). */
+  readonly timings?: { readonly readMs: number; readonly appliedMs?: number | undefined } | undefined;
 }
 
 export type AppliedDesired = DesiredState & { readonly backends: Map<string, BackendDesired> };
@@ -127,10 +129,11 @@ export async function reconcileOnce(deps: ReconcileDeps, applied: AppliedState |
   } catch (err) {
     return done({ result: 'error', reasons: ['marathon unavailable'], skipped: [], stale: [...applied?.stale ?? []], error: (err as Error).message });
   }
+  const readMs = deps.now() - started;
   let mustReload: string | undefined;
   if (incremental && !change.full) {
     const out = await incrementalPass(deps, applied!, change.apps, started);
-    if (typeof out !== 'string') return done(out);
+    if (typeof out !== 'string') return done({ ...out, timings: { readMs, appliedMs: out.timings?.appliedMs } });
     if (out !== 'reload') mustReload = out;
   }
   return fullPass(deps, applied, started, done, req.full && applied !== undefined, mustReload);
@@ -207,8 +210,9 @@ async function incrementalPass(
   // Traffic follows now. The files follow when the loop is idle (flushFiles): a burst of task
   // changes then costs one rewrite of the config, not one per event.
   applied.fileBehind = true;
+  const appliedMs = deps.now() - started;
   const live = await correctLive(deps, applied.desired.backends, new Set(delta.keys()));
-  return { result: 'runtime', reasons: plan.reasons, ...base, liveDifferences: live };
+  return { result: 'runtime', reasons: plan.reasons, ...base, liveDifferences: live, timings: { readMs: 0, appliedMs } };
 }
 
 /**
