@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { checkDynamicServerArgs, startsDisabled, wantsHealthCheck } from './dynamic-server-args.js';
 import type { RuntimeOp } from './plan.js';
 import {
-  addMapEntry, addServer, cliWord, delMapEntry, enableHealth, enableServer, mustRun, runtimeCommand, setMapEntry,
+  addMapEntry, addServer, cliWord, delMapEntry, enableHealth, mustRun, runtimeCommand, RuntimeApiError, setMapEntry,
   setServerAddr, setServerState, showStat,
 } from './runtime-api.js';
 
@@ -74,12 +74,24 @@ async function retireServer(o: RuntimeApplyOptions, s: ServerRef): Promise<void>
   await runtimeCommand(o.socket, `shutdown sessions server ${s.backend}/${s.server}`);
 }
 
+/**
+ * Adds a server and puts it in service in one exchange with the CLI (commands separated by ';'):
+ * this is the critical path of a scale-up, and each connection to the socket costs a round trip.
+ */
 async function addAndEnable(o: RuntimeApplyOptions, op: Extract<RuntimeOp, { op: 'add-server' }>): Promise<void> {
-  await addServer(o.socket, op.backend, op.server, op.args);
   const { words } = checkDynamicServerArgs(op.args);
-  if (startsDisabled(words)) return;
-  if (wantsHealthCheck(words)) await enableHealth(o.socket, op.backend, op.server);
-  await enableServer(o.socket, op.backend, op.server);
+  const ref = `${op.backend}/${op.server}`;
+  const follow = startsDisabled(words) ? [] : [...(wantsHealthCheck(words) ? [`enable health ${ref}`] : []), `enable server ${ref}`];
+  if (/[;\r\n]/.test(op.args) || follow.length === 0) {
+    await addServer(o.socket, op.backend, op.server, op.args);
+    for (const c of follow) await mustRun(o.socket, c);
+    return;
+  }
+  const command = [`add server ${ref} ${op.args}`, ...follow].join('; ');
+  const answer = await runtimeCommand(o.socket, command);
+  // "New server registered." then nothing from the enable commands (they answer only on error).
+  const rest = answer.trim().replace(/^New server registered\./, '').trim();
+  if (!/^New server registered\./.test(answer.trim()) || rest !== '') throw new RuntimeApiError(command, answer);
 }
 
 export async function applyRuntimeOps(ops: readonly RuntimeOp[], o: RuntimeApplyOptions): Promise<RuntimeApplyResult> {
