@@ -10,7 +10,7 @@ import {
   builtinTemplateDir, compileEjsTemplate, packageRoot, readTemplateDir, resolveTemplates, type BuiltinValues, type RenderOptions,
 } from './config/index.js';
 import {
-  ClusterModel, LruCache, createConfigWriter, createController, createHaproxyDriver, createHostResolver, createRenderer, prepareCertificates, startTriggers,
+  ClusterModel, LruCache, crashAtStep, createConfigWriter, createController, createHaproxyDriver, createHostResolver, createRenderer, prepareCertificates, startTriggers,
   type Controller,
 } from './controller/index.js';
 import { startStandbyHaproxy, withStandbyOnFirstFailure } from './controller/standby-haproxy.js';
@@ -127,11 +127,13 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
     caCert: settings.marathonCaCert,
   });
   const metrics = createMetrics();
-  const haproxy = createHaproxyDriver(settings, log);
+  // Test-only: the crash test makes the process kill itself at a named step of an apply.
+  const hooks = crashAtStep(deps.env['MLB_TEST_CRASH_AT']);
+  const haproxy = createHaproxyDriver(settings, log, hooks);
   const resolver = createHostResolver({ ttlMs: 60_000, capacity: settings.lruCacheCapacity });
   const healthCache = new LruCache<string, boolean>(settings.lruCacheCapacity);
   const render = createRenderer(templates, renderOptions, ejs);
-  const writer = createConfigWriter(settings, log);
+  const writer = createConfigWriter(settings, log, hooks);
   const controller: Controller = createController({
     settings,
     // Marathon away at start: HAProxy still starts (last good config, or the admin plane only).

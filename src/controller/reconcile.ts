@@ -19,6 +19,7 @@ import type { ClusterModel } from './cluster-model.js';
 import type { HostResolver } from './host-resolver.js';
 import type { AppSource, ConfigWriter, HaproxyDriver, ValidationAlert } from './ports.js';
 import type { ModelRenderer } from './renderer.js';
+import { checkRunningHaproxy } from './start-up.js';
 
 export type PassResult = 'noop' | 'runtime' | 'reload' | 'invalid' | 'error';
 
@@ -205,6 +206,7 @@ async function incrementalPass(
   if (full.ok) {
     const written = await deps.writer.write(full.rendered.config, full.rendered.maps, { validate: false });
     if (!written.ok) return { result: 'error', reasons: plan.reasons, ...base, error: `runtime change applied, but writing the config failed: ${alertText(written.alerts, written.output)}` };
+    await deps.haproxy.synced?.();
   }
   const live = await correctLive(deps, applied.desired.backends, new Set(delta.keys()));
   return { result: 'runtime', reasons: plan.reasons, ...base, liveDifferences: live };
@@ -304,9 +306,12 @@ async function fullPass(
       continue;
     }
 
-    if (!written.changed && applied === undefined && deps.haproxy.kind !== 'master') {
-      // The file on disk already says this (a restart of the controller): nothing to tell HAProxy.
-      return done({ result: 'noop', reasons: ['config on disk already current'], skipped, stale }, nextApplied(0));
+    if (!written.changed && applied === undefined) {
+      // The file on disk already says this (a restart of the controller): does HAProxy run it?
+      // (A run killed between the rename and the reload left it on disk only; see start-up.ts.)
+      const check = await checkRunningHaproxy(deps.haproxy, desired.backends, rendered.maps);
+      if (check.current) return done({ result: 'noop', reasons: ['haproxy already runs the config on disk'], skipped, stale, liveDifferences: check.differences }, nextApplied(0));
+      plan.reasons.push(...check.reasons);
     }
     const retired = (applied?.retired ?? 0) + retiredBy(plan.ops);
     if (plan.kind === 'runtime' && mustReload === undefined && retired > MAX_RETIRED_SERVERS) mustReload = `clearing ${retired} retired servers`;
@@ -314,6 +319,7 @@ async function fullPass(
     if (plan.kind === 'runtime' && deps.haproxy.runtime && mustReload === undefined) {
       const r = await deps.haproxy.runtime(plan.ops);
       if (r.ok) {
+        await deps.haproxy.synced?.();
         const next = nextApplied(retired);
         const live = await correctLive(deps, next.desired.backends, changedBackends(applied, next));
         return done({ result: 'runtime', reasons: plan.reasons, skipped, stale, drift, liveDifferences: live }, next);

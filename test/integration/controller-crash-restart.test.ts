@@ -1,0 +1,161 @@
+// A controller killed (SIGKILL) at any step of an apply converges after a restart: HAProxy
+// ends up serving exactly Marathon's tasks, with a real HAProxy reloaded either by a
+// marathon-lb style `--command` script or through the master (--supervise-haproxy, the restart
+// attaching to the master the killed run left).
+//
+// Each kill: change Marathon while no controller runs; start a controller told (test-only
+// MLB_TEST_CRASH_AT) to kill itself at one named step of its apply; for `runtime-applied`, a
+// scale once it is up makes the apply a runtime one. Then a plain controller starts and must
+// bring HAProxy to Marathon's state. Before issue 14, a kill right after the rename left
+// HAProxy on the old servers for good ("config on disk already current").
+//
+// MLB_CRASH_KILLS sets the number of kills per mode (default 10 with --command, 5 supervised);
+// bench/crash-run.sh runs 50.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { APPLY_STEPS } from '../../src/controller/index.js';
+import { parseServersState, runtimeCommand } from '../../src/haproxy/index.js';
+import { startEmulator, type Emulator } from '../emulator/index.js';
+import { isolatedFlags, runController, type ControllerProcess } from '../support/controller-process.js';
+import { findHaproxy, freePorts, httpGet, tempDir, waitFor } from '../support/haproxy.js';
+
+const bin = findHaproxy();
+const d = bin ? describe : describe.skip;
+const kills = (fallback: number) => Number(process.env.MLB_CRASH_KILLS ?? fallback);
+
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+/** marathon-lb's reload script, in short: check the config, then start HAProxy or replace the running one. */
+const RELOAD_SCRIPT = `#!/bin/sh
+set -e
+cfg="$1"; pidfile="$2"; bin="$3"; out="$4"
+"$bin" -c -f "$cfg" >/dev/null 2>&1
+if [ -s "$pidfile" ] && kill -0 $(cat "$pidfile") 2>/dev/null; then
+  "$bin" -D -p "$pidfile" -f "$cfg" -sf $(cat "$pidfile") >>"$out" 2>&1
+else
+  "$bin" -D -p "$pidfile" -f "$cfg" >>"$out" 2>&1
+fi
+`;
+
+type Mode = 'command' | 'supervise';
+
+for (const mode of ['command', 'supervise'] as const satisfies readonly Mode[]) {
+  d(`a controller killed at each step of an apply converges after restart (${mode === 'command' ? '--command' : '--supervise-haproxy'})`, () => {
+    let emu: Emulator;
+    let dir: string;
+    let flags: string[];
+    let socket: string;
+    let ports: { a: number; b: number };
+    const haproxyPids = new Set<number>();
+    const running: ControllerProcess[] = [];
+    const pidFile = () => join(dir, 'run', mode === 'command' ? 'haproxy-test.pid' : 'haproxy.pid');
+    const notePids = () => {
+      if (!existsSync(pidFile())) return;
+      for (const p of readFileSync(pidFile(), 'utf8').split(/\s+/).map(Number)) if (p > 0) haproxyPids.add(p);
+    };
+
+    beforeAll(async () => {
+      emu = await startEmulator({ taskServers: 'inprocess', heartbeatMs: 500 });
+      dir = await tempDir(`mlb-crash-${mode}-`);
+      const p = await freePorts(7);
+      ports = { a: p[5]!, b: p[6]! };
+      socket = join(dir, 'run', 'socket');
+      flags = ['sse', '--group', 'external', '--marathon', emu.url, '--min-reload-interval', '0',
+        ...isolatedFlags(dir, { http: p[0]!, https: p[1]!, admin: p[2]!, appid: p[3]!, status: p[4]! })];
+      if (mode === 'command') {
+        await writeFile(join(dir, 'reload.sh'), RELOAD_SCRIPT);
+        flags.push('--command', `/bin/sh ${join(dir, 'reload.sh')} ${join(dir, 'haproxy.cfg')} ${pidFile()} ${bin} ${join(dir, 'haproxy.out')}`);
+      } else {
+        flags.push('--supervise-haproxy');
+      }
+      await emu.putApp({ id: '/a', instances: 2, labels: { HAPROXY_GROUP: 'external' }, portDefinitions: [{ port: ports.a }] });
+    });
+
+    afterAll(async () => {
+      for (const c of running) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
+      await Promise.all(running.map((c) => c.exited));
+      notePids();
+      for (const pid of haproxyPids) {
+        if (!alive(pid)) continue;
+        // The supervised master runs in its own process group, with its workers.
+        try { process.kill(mode === 'supervise' ? -pid : pid, 'SIGKILL'); } catch { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+      }
+      await waitFor('every haproxy of the test gone', () => [...haproxyPids].every((p) => !alive(p)), 10_000);
+      await emu?.close();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    const start = (env: Record<string, string> = {}) => {
+      const c = runController(flags, env);
+      running.push(c);
+      return c;
+    };
+
+    /** Running tasks of an app, as `addr:port`. */
+    const wanted = (app: string) => emu.tasks(app).filter((t) => t.state === 'TASK_RUNNING').map((t) => t.endpoints[0]!).sort();
+    /** Servers HAProxy serves for a backend right now (retired ones are in maintenance); undefined: no such backend. */
+    const inService = async (backend: string): Promise<string[] | undefined> => {
+      const answer = await runtimeCommand(socket, `show servers state ${backend}`);
+      if (!/^\d+\n/.test(answer)) return undefined;
+      return parseServersState(answer).filter((r) => (r.adminState & 0x01) === 0 && (r.adminState & 0x20) === 0).map((r) => `${r.addr}:${r.port}`).sort();
+    };
+    const converged = async (hasB: boolean): Promise<boolean> => {
+      const a = await inService(`a_${ports.a}`);
+      if (a === undefined || a.join() !== wanted('/a').join() || a.length === 0) return false;
+      const b = await inService(`b_${ports.b}`);
+      if (hasB ? b === undefined || b.join() !== wanted('/b').join() : b !== undefined && b.length > 0) return false;
+      if ((await httpGet(ports.a)).status !== 200) return false;
+      if (hasB && (await httpGet(ports.b)).status !== 200) return false;
+      return true;
+    };
+
+    const killedBy = async (c: ControllerProcess) => {
+      await c.exited;
+      return c.child.signalCode;
+    };
+
+    it(`kills ${kills(mode === 'command' ? 10 : 5)} times, at every step in turn, and converges after each`, async () => {
+      // A first run brings HAProxy up.
+      const first = start();
+      await waitFor('the first run serves /a', () => converged(false), 30_000).catch((e: Error) => { throw new Error(`${e.message}\n${first.output().slice(-3000)}\n${existsSync(join(dir, 'haproxy.out')) ? readFileSync(join(dir, 'haproxy.out'), 'utf8') : 'no haproxy.out'}`); });
+      first.child.kill('SIGKILL');
+      await first.exited;
+      let hasB = false;
+      let instances = 2;
+      const n = kills(mode === 'command' ? 10 : 5);
+      for (let i = 0; i < n; i += 1) {
+        const step = APPLY_STEPS[i % APPLY_STEPS.length]!;
+        notePids();
+        // A structural change (an app comes or goes) and a server change, made while no controller runs.
+        hasB = !hasB;
+        if (hasB) await emu.putApp({ id: '/b', instances: 1, labels: { HAPROXY_GROUP: 'external' }, portDefinitions: [{ port: ports.b }] });
+        else await emu.deleteApp('/b');
+        instances = instances % 3 + 1;
+        await emu.scale('/a', instances);
+        await waitFor('Marathon runs the tasks', () => wanted('/a').length === instances && (!hasB || wanted('/b').length === 1), 20_000);
+
+        const doomed = start({ MLB_TEST_CRASH_AT: step });
+        if (step === 'runtime-applied') {
+          // Up first (its start reloads), then a scale it applies at run time.
+          await waitFor('the doomed run is up', () => doomed.child.exitCode !== null || doomed.child.signalCode !== null
+            || doomed.logs.some((l) => l.msg === 'haproxy reloaded' || l.msg === 'no change'), 20_000);
+          instances = instances % 3 + 1;
+          await emu.scale('/a', instances);
+        }
+        const signal = await Promise.race([killedBy(doomed), new Promise((r) => setTimeout(() => r('still running'), 30_000).unref())]);
+        expect({ kill: i, step, signal }).toEqual({ kill: i, step, signal: 'SIGKILL' });
+
+        const again = start();
+        await waitFor(`convergence after a kill at ${step} (kill ${i})`, () => converged(hasB), 30_000);
+        // Whatever the kill left in the writer's temp directory is gone.
+        expect(await readdir(dir)).not.toContain('.mlb-tmp');
+        again.child.kill('SIGKILL');
+        await again.exited;
+      }
+    }, 600_000);
+  });
+}
