@@ -125,8 +125,7 @@ export function createController(deps: ControllerDeps): Controller {
     }
     const looked = o.scope ?? new Set([...repeats.keys('skip:').map((k) => k.slice('skip:'.length)), ...byApp.keys()]);
     if (o.scope === undefined) skipsByApp.clear();
-    let lines = 0;
-    const unlisted: string[] = [];
+    const due: Skipped[][] = [];
     for (const appId of [...looked].sort()) {
       const list = byApp.get(appId) ?? [];
       if (list.length === 0) {
@@ -135,14 +134,23 @@ export function createController(deps: ControllerDeps): Controller {
         continue;
       }
       skipsByApp.set(appId, list);
-      const v = repeats.check(`skip:${appId}`, JSON.stringify(list.map((s) => [s.index, s.reason, s.message])), deps.now());
-      if (!v.log) continue;
-      if (lines + list.length > MAX_SKIP_LINES_PER_PASS) { unlisted.push(appId); continue; }
+      if (repeats.check(`skip:${appId}`, JSON.stringify(list.map((s) => [s.index, s.reason, s.message])), deps.now()).log) due.push(list);
+    }
+    // Rarer problems first: one app HAProxy rejects is not lost among 1,000 with a bad label.
+    const byReason = new Map<string, number>();
+    for (const list of due) byReason.set(list[0]!.reason, (byReason.get(list[0]!.reason) ?? 0) + 1);
+    due.sort((a, b) => byReason.get(a[0]!.reason)! - byReason.get(b[0]!.reason)!);
+    let lines = 0;
+    const unlisted: Skipped[][] = [];
+    for (const list of due) {
+      if (lines + list.length > MAX_SKIP_LINES_PER_PASS) { unlisted.push(list); continue; }
       lines += list.length;
       for (const s of list) log.warn({ appId: s.appId, index: s.index, label: s.label, reason: s.reason, detail: s.message }, 'app not served');
     }
     if (unlisted.length > 0) {
-      log.warn({ count: unlisted.length, apps: unlisted.slice(0, 10) }, 'more apps not served (not logged one by one; /_mlb_status lists them all)');
+      const reasons: Record<string, number> = {};
+      for (const list of unlisted) for (const s of list) reasons[s.reason] = (reasons[s.reason] ?? 0) + 1;
+      log.warn({ count: unlisted.length, reasons, apps: unlisted.slice(0, 10).map((l) => l[0]!.appId) }, 'more apps not served (not logged one by one; /_mlb_status lists them all)');
     }
     if (o.scope === undefined) setSkippedApps(metrics, o.skipped);
   };
