@@ -7,10 +7,11 @@ import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import {
   applyConfigFiles, applyRuntimeOps, connectHaproxyMaster, runReloadCommand, runtimeCommand, showMap, showServersState, startHaproxyMaster,
-  validateConfig, type ApplyFilesStep, type HaproxyMaster, type RuntimeOp, type ServerStateRow,
+  validateConfig, type ApplyFilesStep, type HaproxyMaster, type HaproxyRecord, type RuntimeOp, type ServerStateRow,
 } from '../haproxy/index.js';
 import type { Settings } from '../settings.js';
 import { configDigest, readLoadedRecord, writeLoadedRecord } from './loaded-config.js';
+import { RepeatFilter } from './log-repeats.js';
 import type { ConfigWriter, HaproxyDriver, ReloadResult } from './ports.js';
 
 /** The named steps of an apply, in order (the crash test kills the controller at each). */
@@ -132,6 +133,13 @@ export function createHaproxyDriver(s: Settings, log: Logger, hooks: AdapterHook
   };
 
   if (s.superviseHaproxy) {
+    // HAProxy repeats its warnings on every reload: each text is logged once, then every
+    // REPEAT_LOG_INTERVAL_MS (see log-repeats.ts); the repeats in between at debug level.
+    const repeats = new RepeatFilter();
+    const logRecord = (r: HaproxyRecord) => {
+      const again = (r.level === 'warn' || r.level === 'error') && !repeats.check(r.text, r.text, Date.now()).log;
+      log[again ? 'debug' : r.level]({ source: 'haproxy', haproxyLevel: r.haproxyLevel, pid: r.pid, text: r.text }, 'haproxy output');
+    };
     let master: HaproxyMaster | undefined;
     let stopping = false;
     return {
@@ -151,7 +159,7 @@ export function createHaproxyDriver(s: Settings, log: Logger, hooks: AdapterHook
             try {
               master = await startHaproxyMaster({
                 bin: s.haproxyBin, configPath: s.haproxyConfig, masterSocket: masterSocket(s), pidFile: join(s.runDir, 'haproxy.pid'),
-                onRecord: (r) => log[r.level]({ source: 'haproxy', haproxyLevel: r.haproxyLevel, pid: r.pid, text: r.text }, 'haproxy output'),
+                onRecord: logRecord,
               });
               log.info({ masterSocket: masterSocket(s) }, 'haproxy started');
               void master.exited.then((code) => {
