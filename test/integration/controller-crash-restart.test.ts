@@ -1,17 +1,19 @@
 // A controller killed (SIGKILL) at any step of an apply converges after a restart: HAProxy
-// ends up serving exactly Marathon's tasks, with a real HAProxy reloaded either by a
-// marathon-lb style `--command` script or through the master (--supervise-haproxy, the restart
-// attaching to the master the killed run left).
+// ends up serving exactly Marathon's tasks, the files on disk say the same, and the record of
+// which config HAProxy follows is right. Three reload modes, each with a real HAProxy:
+// `--command` (a marathon-lb style reload script that starts or `-sf`-replaces a daemon HAProxy),
+// `--supervise-haproxy` (the restart attaches to the master the killed run left), and no reload
+// at all (the test runs HAProxy; only servers can change, at run time).
 //
 // Each kill: change Marathon while no controller runs; start a controller told (test-only
 // MLB_TEST_CRASH_AT) to kill itself at one named step of its apply; for `runtime-applied`, a
 // scale once it is up makes the apply a runtime one. Then a plain controller starts and must
-// bring HAProxy to Marathon's state. Before issue 14, a kill right after the rename left
-// HAProxy on the old servers for good ("config on disk already current").
+// converge. Before issue 14, a kill right after the rename left HAProxy on the old servers for
+// good ("config on disk already current").
 //
-// MLB_CRASH_KILLS sets the number of kills per mode (default 10 with --command, 5 supervised);
-// bench/crash-run.sh runs 50.
+// MLB_CRASH_KILLS sets the number of kills per mode (defaults: DEFAULT_KILLS); bench/crash-run.sh runs 50.
 
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { readdir, rm, writeFile } from 'node:fs/promises';
@@ -43,10 +45,16 @@ else
 fi
 `;
 
-type Mode = 'command' | 'supervise';
+type Mode = 'command' | 'supervise' | 'none';
+const FLAG: Record<Mode, string> = { command: '--command', supervise: '--supervise-haproxy', none: 'no reload configured, HAProxy run by the test' };
+/** Default kills per mode (CI time); MLB_CRASH_KILLS overrides. */
+const DEFAULT_KILLS: Record<Mode, number> = { command: 10, supervise: 5, none: 3 };
 
-for (const mode of ['command', 'supervise'] as const satisfies readonly Mode[]) {
-  d(`a controller killed at each step of an apply converges after restart (${mode === 'command' ? '--command' : '--supervise-haproxy'})`, () => {
+for (const mode of ['command', 'supervise', 'none'] as const satisfies readonly Mode[]) {
+  // Without a reload, only servers can follow Marathon (at run time): no app comes or goes, and
+  // the reload steps never happen.
+  const steps = mode === 'none' ? APPLY_STEPS.filter((s) => !s.includes('reload')) : APPLY_STEPS;
+  d(`a controller killed at each step of an apply converges after restart (${FLAG[mode]})`, () => {
     let emu: Emulator;
     let dir: string;
     let flags: string[];
@@ -54,7 +62,7 @@ for (const mode of ['command', 'supervise'] as const satisfies readonly Mode[]) 
     let ports: { a: number; b: number };
     const haproxyPids = new Set<number>();
     const running: ControllerProcess[] = [];
-    const pidFile = () => join(dir, 'run', mode === 'command' ? 'haproxy-test.pid' : 'haproxy.pid');
+    const pidFile = () => join(dir, 'run', mode === 'supervise' ? 'haproxy.pid' : 'haproxy-test.pid');
     const notePids = () => {
       if (!existsSync(pidFile())) return;
       for (const p of readFileSync(pidFile(), 'utf8').split(/\s+/).map(Number)) if (p > 0) haproxyPids.add(p);
@@ -71,7 +79,7 @@ for (const mode of ['command', 'supervise'] as const satisfies readonly Mode[]) 
       if (mode === 'command') {
         await writeFile(join(dir, 'reload.sh'), RELOAD_SCRIPT);
         flags.push('--command', `/bin/sh ${join(dir, 'reload.sh')} ${join(dir, 'haproxy.cfg')} ${pidFile()} ${bin} ${join(dir, 'haproxy.out')}`);
-      } else {
+      } else if (mode === 'supervise') {
         flags.push('--supervise-haproxy');
       }
       await emu.putApp({ id: '/a', instances: 2, labels: { HAPROXY_GROUP: 'external' }, portDefinitions: [{ port: ports.a }] });
@@ -128,6 +136,7 @@ for (const mode of ['command', 'supervise'] as const satisfies readonly Mode[]) 
     const filesAgree = async (hasB: boolean): Promise<boolean> => {
       if (diskServers(`a_${ports.a}`)?.join() !== wanted('/a').join()) return false;
       if (hasB ? diskServers(`b_${ports.b}`)?.join() !== wanted('/b').join() : diskServers(`b_${ports.b}`) !== undefined) return false;
+      if (mode === 'none') return true; // nothing reloads, so nothing is recorded
       const record = JSON.parse(readFileSync(join(dir, 'run', 'loaded-config.json'), 'utf8')) as { pid: string; config: string };
       const pid = /^Pid:\s*(\d+)/m.exec(await runtimeCommand(socket, 'show info'))?.[1];
       return record.pid === pid && record.config === createHash('sha256').update(readFileSync(join(dir, 'haproxy.cfg'))).digest('hex');
@@ -138,9 +147,13 @@ for (const mode of ['command', 'supervise'] as const satisfies readonly Mode[]) 
       return c.child.signalCode;
     };
 
-    it(`kills ${kills(mode === 'command' ? 10 : 5)} times, at every step in turn, and converges after each`, async () => {
-      // A first run brings HAProxy up.
+    it(`kills ${kills(DEFAULT_KILLS[mode])} times, at every step in turn, and converges after each`, async () => {
+      // A first run brings HAProxy up (without a reload configured, it writes the config and the test starts HAProxy on it).
       const first = start();
+      if (mode === 'none') {
+        await first.waitForLog((l) => PASS_MESSAGES.has(l.msg), 'the first run wrote the config');
+        execFileSync(bin!, ['-D', '-p', pidFile(), '-f', join(dir, 'haproxy.cfg')], { stdio: 'ignore' });
+      }
       await waitFor('the first run serves /a', () => converged(false), 30_000).catch((e: Error) => { throw new Error(`${e.message}\n${first.output().slice(-3000)}\n${existsSync(join(dir, 'haproxy.out')) ? readFileSync(join(dir, 'haproxy.out'), 'utf8') : 'no haproxy.out'}`); });
       first.child.kill('SIGKILL');
       await first.exited;
@@ -148,14 +161,16 @@ for (const mode of ['command', 'supervise'] as const satisfies readonly Mode[]) 
       let instances = 2;
       /** Per step, how long the restarted run took to converge (ms). */
       const times: Record<string, number[]> = {};
-      const n = kills(mode === 'command' ? 10 : 5);
+      const n = kills(DEFAULT_KILLS[mode]);
       for (let i = 0; i < n; i += 1) {
-        const step = APPLY_STEPS[i % APPLY_STEPS.length]!;
+        const step = steps[i % steps.length]!;
         notePids();
         // A structural change (an app comes or goes) and a server change, made while no controller runs.
-        hasB = !hasB;
-        if (hasB) await emu.putApp({ id: '/b', instances: 1, labels: { HAPROXY_GROUP: 'external' }, portDefinitions: [{ port: ports.b }] });
-        else await emu.deleteApp('/b');
+        if (mode !== 'none') {
+          hasB = !hasB;
+          if (hasB) await emu.putApp({ id: '/b', instances: 1, labels: { HAPROXY_GROUP: 'external' }, portDefinitions: [{ port: ports.b }] });
+          else await emu.deleteApp('/b');
+        }
         instances = instances % 3 + 1;
         await emu.scale('/a', instances);
         await waitFor('Marathon runs the tasks', () => wanted('/a').length === instances && (!hasB || wanted('/b').length === 1), 20_000);
@@ -188,5 +203,21 @@ for (const mode of ['command', 'supervise'] as const satisfies readonly Mode[]) 
         process.stderr.write(`crash run (${mode}): ${n} kills, all converged\n  ${rows.join('\n  ')}\n`);
       }
     }, 600_000);
+
+    it('a plain restart reloads nothing and puts back a server held in maintenance behind its back', async () => {
+      const rows = parseServersState(await runtimeCommand(socket, `show servers state a_${ports.a}`));
+      const victim = rows.find((r) => r.adminState === 0)!;
+      expect(await runtimeCommand(socket, `set server a_${ports.a}/${victim.server} state maint`)).toBe('\n');
+      const pid = /^Pid:\s*(\d+)/m.exec(await runtimeCommand(socket, 'show info'))?.[1];
+      const c = start();
+      await c.waitForLog((l) => PASS_MESSAGES.has(l.msg), 'the first pass');
+      await waitFor('the server back in service', () => converged(wanted('/b').length > 0), 20_000);
+      expect(c.logs.filter((l) => l.msg === 'haproxy reloaded')).toEqual([]);
+      expect(/^Pid:\s*(\d+)/m.exec(await runtimeCommand(socket, 'show info'))?.[1]).toBe(pid);
+      const corrected = c.logs.find((l) => l.msg === 'haproxy differed from the desired state; corrected');
+      expect(JSON.stringify(corrected?.['differences'])).toContain(`server ${victim.server} held in maintenance`);
+      c.child.kill('SIGKILL');
+      await c.exited;
+    }, 60_000);
   });
 }
