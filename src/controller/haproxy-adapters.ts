@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import {
   applyConfigFiles, applyRuntimeOps, connectHaproxyMaster, runReloadCommand, runtimeCommand, showMap, showServersState, startHaproxyMaster,
-  validateConfig, type ApplyFilesStep, type HaproxyMaster, type HaproxyRecord, type RuntimeOp, type ServerStateRow,
+  validateConfig, withoutPids, type ApplyFilesStep, type HaproxyMaster, type HaproxyRecord, type RuntimeOp, type ServerStateRow,
 } from '../haproxy/index.js';
 import type { Settings } from '../settings.js';
 import { configDigest, readLoadedRecord, writeLoadedRecord } from './loaded-config.js';
@@ -175,7 +175,7 @@ export function createHaproxyDriver(s: Settings, log: Logger, hooks: AdapterHook
         }
         await saveServerState(s);
         const r = await master.reload();
-        return { ok: r.ok, detail: r.reason ?? (r.workerPid ? `new worker ${r.workerPid}` : undefined) };
+        return { ok: r.ok, detail: r.reason !== undefined ? withoutPids(r.reason) : r.workerPid ? `new worker ${r.workerPid}` : undefined };
       }),
       async stop() {
         stopping = true;
@@ -196,7 +196,7 @@ export function createHaproxyDriver(s: Settings, log: Logger, hooks: AdapterHook
         await saveServerState(s);
         return reloadAndRecord(async () => {
           const r = await runReloadCommand(command);
-          return r.ok ? { ok: true, detail: 'reload command ran' } : { ok: false, detail: `reload command exited ${r.code}: ${r.output.trim().slice(0, 500)}` };
+          return r.ok ? { ok: true, detail: 'reload command ran' } : { ok: false, detail: `reload command exited ${r.code}: ${withoutPids(r.output).trim().slice(0, 500)}` };
         });
       },
       async stop() {},

@@ -126,8 +126,13 @@ async function applyFiles(o: ApplyFilesOptions, dir: string): Promise<ApplyFiles
  * random temp name is never "unchanged", so it would be logged again on every pass).
  */
 export function stableText<T extends ValidationResult>(v: T, paths: ReadonlyArray<{ from: string; to: string }>): T {
-  const fix = (text: string) => repointPaths(text, paths).replace(/^(\s*\[(?:ALERT|WARNING|NOTICE)\])\s+\(\d+\)/gm, '$1');
+  const fix = (text: string) => withoutPids(repointPaths(text, paths));
   if (v.ok) return { ...v, warnings: v.warnings.map(fix) };
   const alerts: ValidationAlert[] = v.alerts.map((a) => ({ ...a, file: a.file === undefined ? undefined : fix(a.file), message: fix(a.message) }));
   return { ...v, alerts, output: fix(v.output) };
+}
+
+/** HAProxy's output without the process id after each level tag (`[ALERT]    (4270) :` -> `[ALERT] :`). */
+export function withoutPids(text: string): string {
+  return text.replace(/(\[(?:EMERG|ALERT|CRIT|ERR|WARNING|NOTICE|INFO|DEBUG)\])\s+\(\d+\)/g, '$1');
 }
