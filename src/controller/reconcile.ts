@@ -310,7 +310,7 @@ async function fullPass(
       // The file on disk already says this (a restart of the controller): does HAProxy run it?
       // (A run killed between the rename and the reload left it on disk only; see start-up.ts.)
       const check = await checkRunningHaproxy(deps.haproxy, desired.backends, rendered.maps);
-      if (check.current) return done({ result: 'noop', reasons: ['haproxy already runs the config on disk'], skipped, stale, liveDifferences: check.differences }, nextApplied(0));
+      if (check.current) return done({ result: 'noop', reasons: ['haproxy already runs the config on disk'], skipped, stale, liveDifferences: check.differences }, nextApplied(check.retired));
       plan.reasons.push(...check.reasons);
     }
     const retired = (applied?.retired ?? 0) + retiredBy(plan.ops);

@@ -9,12 +9,15 @@
 // With no reload configured (neither --command nor --supervise-haproxy) it can only correct
 // servers; nothing answering on the socket means there is nothing to compare.
 
-import { liveDifference, parseMapFile, type BackendDesired } from '../haproxy/index.js';
+import { liveDifference, parseMapFile, retiredBy, type BackendDesired } from '../haproxy/index.js';
 import type { HaproxyDriver } from './ports.js';
 
 export type StartUpCheck =
-  /** HAProxy follows the disk (after the corrections listed, if any). */
-  | { readonly current: true; readonly differences: readonly string[] | undefined }
+  /**
+   * HAProxy follows the disk (after the corrections listed, if any); `retired`: servers it keeps
+   * in maintenance that the config no longer has (retired at run time, gone at the next reload).
+   */
+  | { readonly current: true; readonly differences: readonly string[] | undefined; readonly retired: number }
   /** A reload is needed, for these reasons. */
   | { readonly current: false; readonly reasons: readonly string[] };
 
@@ -37,12 +40,12 @@ export async function checkRunningHaproxy(
     }
   }
   if (differences.length > 0 && canReload) return { current: false, reasons: differences };
-  if (!haproxy.readServers) return { current: true, differences: differences.length > 0 ? differences : undefined };
+  if (!haproxy.readServers) return { current: true, differences: differences.length > 0 ? differences : undefined, retired: 0 };
   let rows;
   try {
     rows = await haproxy.readServers();
   } catch {
-    return { current: true, differences: undefined }; // no admin socket: nothing to compare
+    return { current: true, differences: undefined, retired: 0 }; // no admin socket: nothing to compare
   }
   const diff = liveDifference(backends, rows);
   differences.push(...diff.differences);
@@ -50,5 +53,6 @@ export async function checkRunningHaproxy(
     const r = await haproxy.runtime(diff.ops);
     if (!r.ok && canReload) return { current: false, reasons: [...diff.differences, `runtime API failed (${r.error ?? 'unknown'}), reloading instead`] };
   }
-  return { current: true, differences };
+  const retired = rows.filter((r) => backends.has(r.backend) && backends.get(r.backend)!.servers[r.server] === undefined && (r.adminState & 0x01) !== 0).length;
+  return { current: true, differences, retired: retired + retiredBy(diff.ops) };
 }

@@ -69,6 +69,15 @@ describe('start-up with the config on disk already current', () => {
     expect(f.haproxy.reloads).toEqual([]);
   });
 
+  it('servers HAProxy keeps retired (in maintenance) are counted, so enough of them still force the clearing reload', async () => {
+    const f = await restarted({ kind: 'master', follows: true });
+    f.haproxy.live.get('web_10000')!.set('10_0_0_1_30999', { addr: '10.0.0.1', port: 30999, admin: 0x01 });
+    f.haproxy.live.get('web_10000')!.set('10_0_0_1_30998', { addr: '10.0.0.1', port: 30998, admin: 0 });
+    const r = await start(f);
+    expect(r.outcome.liveDifferences).toEqual(['backend web_10000: server 10_0_0_1_30998 should not be there']);
+    expect(r.applied?.retired).toBe(2);
+  });
+
   it('a map whose live entries differ from its file: reload', async () => {
     const f = await restarted({ kind: 'command', follows: true, liveMaps: { 'domain2backend.map': new Map([['old.example.com', 'web_10000']]) } });
     const r = await start(f);
