@@ -69,6 +69,19 @@ async function saveServerState(s: Settings): Promise<void> {
   } catch { /* best effort: a reload without saved state is still correct */ }
 }
 
+/**
+ * Logs what the supervised HAProxy prints. HAProxy repeats its warnings on every reload: each
+ * warning or alert text is logged once, then every REPEAT_LOG_INTERVAL_MS (see log-repeats.ts);
+ * the repeats in between at debug level.
+ */
+export function haproxyOutputLogger(log: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>, now: () => number): (r: HaproxyRecord) => void {
+  const repeats = new RepeatFilter();
+  return (r) => {
+    const again = (r.level === 'warn' || r.level === 'error') && !repeats.check(r.text, r.text, now()).log;
+    log[again ? 'debug' : r.level]({ source: 'haproxy', haproxyLevel: r.haproxyLevel, pid: r.pid, text: r.text }, 'haproxy output');
+  };
+}
+
 export function createHaproxyDriver(s: Settings, log: Logger, hooks: AdapterHooks = {}): HaproxyDriver {
   // A one-shot run ends right after writing; it may reload a running master but never starts
   // one that would die with it.
@@ -133,13 +146,7 @@ export function createHaproxyDriver(s: Settings, log: Logger, hooks: AdapterHook
   };
 
   if (s.superviseHaproxy) {
-    // HAProxy repeats its warnings on every reload: each text is logged once, then every
-    // REPEAT_LOG_INTERVAL_MS (see log-repeats.ts); the repeats in between at debug level.
-    const repeats = new RepeatFilter();
-    const logRecord = (r: HaproxyRecord) => {
-      const again = (r.level === 'warn' || r.level === 'error') && !repeats.check(r.text, r.text, Date.now()).log;
-      log[again ? 'debug' : r.level]({ source: 'haproxy', haproxyLevel: r.haproxyLevel, pid: r.pid, text: r.text }, 'haproxy output');
-    };
+    const logRecord = haproxyOutputLogger(log, Date.now);
     let master: HaproxyMaster | undefined;
     let stopping = false;
     return {

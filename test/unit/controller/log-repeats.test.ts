@@ -5,6 +5,7 @@ import pino from 'pino';
 import { Writable } from 'node:stream';
 import { createMetrics } from '../../../src/admin/index.js';
 import { createController, MAX_SKIP_LINES_PER_PASS } from '../../../src/controller/controller.js';
+import { haproxyOutputLogger } from '../../../src/controller/haproxy-adapters.js';
 import { REPEAT_LOG_INTERVAL_MS, RepeatFilter } from '../../../src/controller/log-repeats.js';
 import { reconcileFakes } from '../../support/reconcile-fakes.js';
 import { wireApp } from '../../support/wire-builders.js';
@@ -88,5 +89,25 @@ describe('controller logs', () => {
     expect(lines.filter((l) => l.msg.startsWith('pass failed'))).toHaveLength(2);
     expect(lines.some((l) => l.msg === 'passes succeed again')).toBe(true);
     await c.stop();
+  });
+});
+
+describe('HAProxy output', () => {
+  it('a warning HAProxy repeats on every reload is logged once per interval; routine output every time', () => {
+    const seen: string[] = [];
+    const at = (level: string) => (_o: object, msg: string) => { seen.push(`${level} ${msg}`); };
+    let now = 0;
+    const logRecord = haproxyOutputLogger({ debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } as never, () => now);
+    const warning = { level: 'warn' as const, haproxyLevel: 'WARNING', text: "config : 'option forwardfor' ignored for proxy 'x'" };
+    for (let i = 0; i < 3; i += 1) {
+      logRecord({ ...warning, pid: 100 + i });
+      logRecord({ level: 'info', haproxyLevel: 'NOTICE', text: 'New worker (1) forked', pid: 1 });
+    }
+    now += REPEAT_LOG_INTERVAL_MS;
+    logRecord({ ...warning, pid: 200 });
+    expect(seen).toEqual([
+      'warn haproxy output', 'info haproxy output', 'debug haproxy output', 'info haproxy output', 'debug haproxy output', 'info haproxy output',
+      'warn haproxy output',
+    ]);
   });
 });
