@@ -10,7 +10,8 @@ import {
   builtinTemplateDir, compileEjsTemplate, packageRoot, readTemplateDir, resolveTemplates, type BuiltinValues, type RenderOptions,
 } from './config/index.js';
 import {
-  ClusterModel, LruCache, createConfigWriter, createRunSpecSource, createController, createHaproxyDriver, createHostResolver, createRenderer, prepareCertificates, startTriggers,
+  ClusterModel, LruCache, crashAtStep, createConfigWriter, createRunSpecSource, createController, createHaproxyDriver, createHostResolver, createRenderer,
+  prepareCertificates, startTriggers,
   type Controller,
 } from './controller/index.js';
 import { startStandbyHaproxy, withStandbyOnFirstFailure } from './controller/standby-haproxy.js';
@@ -137,13 +138,15 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
     )
     : createRunSpecSource(marathon);
   const metrics = settings.mode === 'once' || settings.dry ? createNullMetrics() : createMetrics();
-  const haproxy = createHaproxyDriver(settings, log);
+  // Test-only: the crash test makes the process kill itself at a named step of an apply.
+  const hooks = crashAtStep(deps.env['MLB_TEST_CRASH_AT']);
+  const haproxy = createHaproxyDriver(settings, log, hooks);
   const resolver = createHostResolver({ ttlMs: 60_000, capacity: settings.lruCacheCapacity });
   const healthCache = several
     ? clusterHealthCache(settings.marathonClusters.map((c) => c.name), () => new LruCache<string, boolean>(settings.lruCacheCapacity))
     : new LruCache<string, boolean>(settings.lruCacheCapacity);
   const render = createRenderer(templates, renderOptions, ejs);
-  const writer = createConfigWriter(settings, log);
+  const writer = createConfigWriter(settings, log, hooks);
   const controller: Controller = createController({
     settings,
     // Marathon away at start: HAProxy still starts (last good config, or the admin plane only).

@@ -8,6 +8,13 @@ import { createLoop, type PassRequest, type ReconcileLoop } from './loop.js';
 import { flushFiles, reconcileOnce, type AppliedState, type PassOutcome, type ReconcileDeps } from './reconcile.js';
 import { statusSnapshot } from './status-snapshot.js';
 import type { Skipped } from '../model/types.js';
+import { RepeatFilter } from './log-repeats.js';
+
+/**
+ * At most this many "app not served" lines per pass; the other apps that need logging are
+ * named in one summary line (a bad snapshot of 1,000 apps logs ~20 lines, not 1,000).
+ */
+export const MAX_SKIP_LINES_PER_PASS = 20;
 
 export interface ControllerDeps extends ReconcileDeps {
   readonly metrics: Metrics;
@@ -29,8 +36,17 @@ export function createController(deps: ControllerDeps): Controller {
   let applied: AppliedState | undefined;
   let lastPass: PassOutcome | undefined;
   let lastReload: { at: number; reasons: readonly string[]; ok: boolean } | undefined;
-  /** Last logged skip text per app, so a skip is logged when it appears or changes, not every pass. */
-  const loggedSkips = new Map<string, string>();
+  /**
+   * Problems already logged (failed passes, each app's skips, stale apps, live differences):
+   * logged again when they change or every REPEAT_LOG_INTERVAL_MS, not on every pass.
+   */
+  const repeats = new RepeatFilter();
+  /** Logs at the level given when the problem is new, changed or due again; else at debug. */
+  const logProblem = (key: string, text: string, level: 'warn' | 'error', fields: Record<string, unknown>, msg: string) => {
+    const v = repeats.check(key, text, deps.now());
+    const withRepeats = v.repeats > 0 ? { ...fields, repeats: v.repeats } : fields;
+    log[v.log ? level : 'debug'](withRepeats, msg);
+  };
   /** Every app's current skips (other groups left out), for the status page. */
   const skipsByApp = new Map<string, Skipped[]>();
   let consistency = { checks: 0, differences: 0, lastDifferences: [] as readonly string[], drift: 0, lastDrift: undefined as number | undefined };
@@ -62,7 +78,7 @@ export function createController(deps: ControllerDeps): Controller {
         consistency.differences += o.liveDifferences.length;
         consistency.lastDifferences = o.liveDifferences;
         metrics.liveStateDifferencesTotal.inc(o.liveDifferences.length);
-        log.warn({ differences: o.liveDifferences.slice(0, 20), count: o.liveDifferences.length }, 'haproxy differed from the desired state; corrected');
+        logProblem('live', o.liveDifferences.join('\n'), 'warn', { differences: o.liveDifferences.slice(0, 20), count: o.liveDifferences.length }, 'haproxy differed from the desired state; corrected');
       }
     }
     if (o.drift !== undefined) {
@@ -73,7 +89,9 @@ export function createController(deps: ControllerDeps): Controller {
         log.warn({ backends: o.drift, trigger: o.trigger }, 'a full read found changes the events had not brought (drift)');
       }
     }
-    if (o.stale.length > 0) log.warn({ apps: o.stale }, 'serving last good config for apps with errors');
+    if (o.stale.length > 0) logProblem('stale', o.stale.join('\n'), 'warn', { apps: o.stale.slice(0, 20), count: o.stale.length }, 'serving last good config for apps with errors');
+    else repeats.clear('stale');
+    if (o.result !== 'error' && o.result !== 'invalid' && repeats.clear('pass')) log.info({ trigger: o.trigger }, 'passes succeed again');
     switch (o.result) {
       case 'noop': log.debug({ trigger: o.trigger, durationMs: o.durationMs }, 'no change'); break;
       case 'runtime':
@@ -85,7 +103,7 @@ export function createController(deps: ControllerDeps): Controller {
         metrics.lastApplyTimestamp.set(o.at / 1000);
         break;
       default:
-        log.error({ result: o.result, error: o.error, reasons: o.reasons, trigger: o.trigger }, failedPassMessage());
+        logProblem('pass', JSON.stringify([o.result, o.error, o.reasons]), 'error', { result: o.result, error: o.error, reasons: o.reasons, trigger: o.trigger }, failedPassMessage());
     }
     if (o.result === 'reload' || (o.result === 'error' && o.error?.startsWith('reload failed'))) {
       const ok = o.result === 'reload';
@@ -95,27 +113,44 @@ export function createController(deps: ControllerDeps): Controller {
     if (o.result === 'runtime') metrics.runtimeChangesTotal.inc({ op: 'batch', result: 'success' });
   };
 
-  // Skips are logged per app when they appear or change (a full pass sees every app; an
-  // incremental one only the apps it re-read).
+  // Skips are logged per app when they appear or change, or every REPEAT_LOG_INTERVAL_MS (a
+  // full pass sees every app; an incremental one only the apps it re-read), at most
+  // MAX_SKIP_LINES_PER_PASS lines a pass. A failed pass saw no apps: it changes nothing here.
   const logSkips = (o: PassOutcome) => {
+    if (o.result === 'error') return;
     const byApp = new Map<string, typeof o.skipped[number][]>();
     for (const s of o.skipped) {
       if (s.reason === 'GROUP_MISMATCH') continue;
       (byApp.get(s.appId) ?? byApp.set(s.appId, []).get(s.appId)!).push(s);
     }
-    const looked = o.scope ?? new Set([...loggedSkips.keys(), ...byApp.keys()]);
-    if (o.scope === undefined && o.result !== 'error') skipsByApp.clear();
-    for (const appId of looked) {
+    const looked = o.scope ?? new Set([...repeats.keys('skip:').map((k) => k.slice('skip:'.length)), ...byApp.keys()]);
+    if (o.scope === undefined) skipsByApp.clear();
+    const due: Skipped[][] = [];
+    for (const appId of [...looked].sort()) {
       const list = byApp.get(appId) ?? [];
-      if (o.result !== 'error') {
-        if (list.length > 0) skipsByApp.set(appId, list);
-        else skipsByApp.delete(appId);
+      if (list.length === 0) {
+        skipsByApp.delete(appId);
+        repeats.clear(`skip:${appId}`);
+        continue;
       }
-      const key = JSON.stringify(list.map((s) => [s.index, s.reason, s.message]));
-      if ((loggedSkips.get(appId) ?? '[]') === key) continue;
-      if (list.length === 0) loggedSkips.delete(appId);
-      else loggedSkips.set(appId, key);
+      skipsByApp.set(appId, list);
+      if (repeats.check(`skip:${appId}`, JSON.stringify(list.map((s) => [s.index, s.reason, s.message])), deps.now()).log) due.push(list);
+    }
+    // Rarer problems first: one app HAProxy rejects is not lost among 1,000 with a bad label.
+    const byReason = new Map<string, number>();
+    for (const list of due) byReason.set(list[0]!.reason, (byReason.get(list[0]!.reason) ?? 0) + 1);
+    due.sort((a, b) => byReason.get(a[0]!.reason)! - byReason.get(b[0]!.reason)!);
+    let lines = 0;
+    const unlisted: Skipped[][] = [];
+    for (const list of due) {
+      if (lines + list.length > MAX_SKIP_LINES_PER_PASS) { unlisted.push(list); continue; }
+      lines += list.length;
       for (const s of list) log.warn({ appId: s.appId, index: s.index, label: s.label, reason: s.reason, detail: s.message }, 'app not served');
+    }
+    if (unlisted.length > 0) {
+      const reasons: Record<string, number> = {};
+      for (const list of unlisted) for (const s of list) reasons[s.reason] = (reasons[s.reason] ?? 0) + 1;
+      log.warn({ count: unlisted.length, reasons, apps: unlisted.slice(0, 10).map((l) => l[0]!.appId) }, 'more apps not served (not logged one by one; /_mlb_status lists them all)');
     }
     if (o.scope === undefined) setSkippedApps(metrics, o.skipped);
   };

@@ -6,12 +6,33 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import {
-  applyConfigFiles, applyRuntimeOps, connectHaproxyMaster, runReloadCommand, runtimeCommand, showServersState, startHaproxyMaster,
-  validateConfig, type HaproxyMaster, type RuntimeOp, type ServerStateRow,
+  applyConfigFiles, applyRuntimeOps, connectHaproxyMaster, runReloadCommand, runtimeCommand, showMap, showServersState, startHaproxyMaster,
+  validateConfig, withoutPids, type ApplyFilesStep, type HaproxyMaster, type HaproxyRecord, type RuntimeOp, type ServerStateRow,
 } from '../haproxy/index.js';
 import type { Settings } from '../settings.js';
 import { certificatesReady } from './certificates.js';
+import { configDigest, readLoadedRecord, writeLoadedRecord } from './loaded-config.js';
+import { RepeatFilter } from './log-repeats.js';
 import type { ConfigWriter, HaproxyDriver, ReloadResult } from './ports.js';
+
+/** The named steps of an apply, in order (the crash test kills the controller at each). */
+export const APPLY_STEPS = ['temp-written', 'renamed', 'runtime-applied', 'before-reload', 'after-reload'] as const;
+export type ApplyStep = ApplyFilesStep | 'runtime-applied' | 'before-reload' | 'after-reload';
+
+/** Seams for tests: called at each step of an apply. */
+export interface AdapterHooks {
+  readonly step?: ((step: ApplyStep) => void) | undefined;
+}
+
+/**
+ * For the crash test only (main.ts wires it from MLB_TEST_CRASH_AT): the process kills itself
+ * with SIGKILL, no cleanup of any kind, the first time it reaches the named step.
+ */
+export function crashAtStep(at: string | undefined): AdapterHooks {
+  if (!at) return {};
+  if (!(APPLY_STEPS as readonly string[]).includes(at)) throw new Error(`MLB_TEST_CRASH_AT: unknown step ${at} (one of ${APPLY_STEPS.join(', ')})`);
+  return { step: (s) => { if (s === at) process.kill(process.pid, 'SIGKILL'); } };
+}
 
 /** marathon-lb's admin socket path: its reload script, zdd and operators' scripts expect it. */
 export function adminSocket(s: Settings): string {
@@ -22,13 +43,14 @@ export function masterSocket(s: Settings): string {
   return join(s.runDir, 'haproxy-master.sock');
 }
 
-export function createConfigWriter(s: Settings, _log: Logger): ConfigWriter {
+export function createConfigWriter(s: Settings, _log: Logger, hooks: AdapterHooks = {}): ConfigWriter {
   return {
     // HAProxy reads the certificate when it checks or loads the config: it must be there first.
     write: async (config, maps, opts) => {
       await certificatesReady();
       return applyConfigFiles({
         configPath: s.haproxyConfig, config, maps, validate: !s.skipValidation && opts?.validate !== false, bin: s.haproxyBin, archiveVersions: s.archiveVersions,
+        onStep: hooks.step,
       });
     },
     async validateCurrent() {
@@ -53,14 +75,67 @@ async function saveServerState(s: Settings): Promise<void> {
   } catch { /* best effort: a reload without saved state is still correct */ }
 }
 
-export function createHaproxyDriver(s: Settings, log: Logger): HaproxyDriver {
+/**
+ * Logs what the supervised HAProxy prints. HAProxy repeats its warnings on every reload: each
+ * warning or alert text is logged once, then every REPEAT_LOG_INTERVAL_MS (see log-repeats.ts);
+ * the repeats in between at debug level.
+ */
+export function haproxyOutputLogger(log: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>, now: () => number): (r: HaproxyRecord) => void {
+  const repeats = new RepeatFilter();
+  return (r) => {
+    const again = (r.level === 'warn' || r.level === 'error') && !repeats.check(r.text, r.text, now()).log;
+    log[again ? 'debug' : r.level]({ source: 'haproxy', haproxyLevel: r.haproxyLevel, pid: r.pid, text: r.text }, 'haproxy output');
+  };
+}
+
+export function createHaproxyDriver(s: Settings, log: Logger, hooks: AdapterHooks = {}): HaproxyDriver {
   // A one-shot run ends right after writing; it may reload a running master but never starts
   // one that would die with it.
   const mayStart = s.mode !== 'once';
   const runtime = async (ops: readonly { op: string }[]) => {
     if (!existsSync(adminSocket(s))) return { ok: false, error: `no admin socket at ${adminSocket(s)}` };
     const r = await applyRuntimeOps(ops as RuntimeOp[], { socket: adminSocket(s), mapDir: dirname(s.haproxyConfig), drainTimeoutMs: 10_000 });
+    if (r.applied > 0) hooks.step?.('runtime-applied');
     return { ok: r.ok, error: r.error };
+  };
+  const readMap = async (name: string): Promise<ReadonlyMap<string, string> | undefined> => {
+    if (!existsSync(adminSocket(s))) return undefined;
+    try {
+      return new Map((await showMap(adminSocket(s), join(dirname(s.haproxyConfig), name))).map((e) => [e.key, e.value]));
+    } catch {
+      return undefined; // not a map the running config reads
+    }
+  };
+  // Which config HAProxy follows (see loaded-config.ts).
+  const followsDisk = async (): Promise<boolean | undefined> => {
+    const pid = await processId(adminSocket(s));
+    if (pid === undefined) return undefined;
+    const record = await readLoadedRecord(s.runDir);
+    return record !== undefined && record.pid === pid && record.config === await configDigest(s.haproxyConfig);
+  };
+  const record = async (pid: string | undefined, config: string | undefined) => {
+    if (pid === undefined || config === undefined) return;
+    try {
+      await writeLoadedRecord(s.runDir, { pid, config });
+    } catch (err) {
+      log.warn({ error: (err as Error).message }, 'cannot record which config haproxy runs; the next start reloads');
+    }
+  };
+  const synced = async () => record(await processId(adminSocket(s)), await configDigest(s.haproxyConfig));
+  /** Reloads, then records that the new process runs the config that was on disk before it started. */
+  const reloadAndRecord = async (doReload: () => Promise<ReloadResult>): Promise<ReloadResult> => {
+    hooks.step?.('before-reload');
+    const config = await configDigest(s.haproxyConfig);
+    const before = await processId(adminSocket(s));
+    const r = await doReload();
+    if (!r.ok) return r;
+    hooks.step?.('after-reload');
+    // Runtime changes and the record must reach the new process, not one that is going away:
+    // wait until the admin socket is answered by a process other than the one before the reload.
+    const now = before === undefined ? await processId(adminSocket(s)) : await waitForNewProcess(adminSocket(s), before, 10_000);
+    if (now === undefined && before !== undefined) return { ok: true, detail: `${r.detail ? `${r.detail}; ` : ''}the admin socket still answers from the old process` };
+    await record(now, config);
+    return r;
   };
   const readServers = async (backends?: readonly string[]): Promise<ServerStateRow[]> => {
     if (!existsSync(adminSocket(s))) throw new Error(`no admin socket at ${adminSocket(s)}`);
@@ -77,13 +152,17 @@ export function createHaproxyDriver(s: Settings, log: Logger): HaproxyDriver {
   };
 
   if (s.superviseHaproxy) {
+    const logRecord = haproxyOutputLogger(log, Date.now);
     let master: HaproxyMaster | undefined;
     let stopping = false;
     return {
       kind: 'master',
       runtime,
       readServers,
-      async reload(): Promise<ReloadResult> {
+      readMap,
+      followsDisk,
+      synced,
+      reload: () => reloadAndRecord(async (): Promise<ReloadResult> => {
         await certificatesReady();
         if (!master) {
           master = await connectHaproxyMaster(masterSocket(s));
@@ -94,7 +173,7 @@ export function createHaproxyDriver(s: Settings, log: Logger): HaproxyDriver {
             try {
               master = await startHaproxyMaster({
                 bin: s.haproxyBin, configPath: s.haproxyConfig, masterSocket: masterSocket(s), pidFile: join(s.runDir, 'haproxy.pid'),
-                onRecord: (r) => log[r.level]({ source: 'haproxy', haproxyLevel: r.haproxyLevel, pid: r.pid, text: r.text }, 'haproxy output'),
+                onRecord: logRecord,
               });
               log.info({ masterSocket: masterSocket(s) }, 'haproxy started');
               void master.exited.then((code) => {
@@ -110,8 +189,8 @@ export function createHaproxyDriver(s: Settings, log: Logger): HaproxyDriver {
         }
         await saveServerState(s);
         const r = await master.reload();
-        return { ok: r.ok, detail: r.reason ?? (r.workerPid ? `new worker ${r.workerPid}` : undefined) };
-      },
+        return { ok: r.ok, detail: r.reason !== undefined ? withoutPids(r.reason) : r.workerPid ? `new worker ${r.workerPid}` : undefined };
+      }),
       async stop() {
         stopping = true;
         await master?.stop();
@@ -124,19 +203,16 @@ export function createHaproxyDriver(s: Settings, log: Logger): HaproxyDriver {
       kind: 'command',
       runtime,
       readServers,
+      readMap,
+      followsDisk,
+      synced,
       async reload() {
         await certificatesReady();
         await saveServerState(s);
-        const before = await processId(adminSocket(s));
-        const r = await runReloadCommand(command);
-        if (!r.ok) return { ok: false, detail: `reload command exited ${r.code}: ${r.output.trim().slice(0, 500)}` };
-        // Runtime changes must reach the new process, not one that is going away: wait until
-        // the admin socket is answered by a process other than the one before the reload.
-        if (before !== undefined) {
-          const now = await waitForNewProcess(adminSocket(s), before, 10_000);
-          if (now === undefined) return { ok: true, detail: 'reload command ran; the admin socket still answers from the old process' };
-        }
-        return { ok: true };
+        return reloadAndRecord(async () => {
+          const r = await runReloadCommand(command);
+          return r.ok ? { ok: true, detail: 'reload command ran' } : { ok: false, detail: `reload command exited ${r.code}: ${withoutPids(r.output).trim().slice(0, 500)}` };
+        });
       },
       async stop() {},
     };
@@ -146,6 +222,7 @@ export function createHaproxyDriver(s: Settings, log: Logger): HaproxyDriver {
     kind: 'none',
     runtime,
     readServers,
+    readMap,
     async reload() {
       if (!warned) log.warn({}, 'no --command and no --supervise-haproxy: the config is written but haproxy is not reloaded');
       warned = true;

@@ -7,7 +7,7 @@ export { reconcileOnce, servedModel, type PassOutcome, type PassRequest, type Pa
 export { ClusterModel, type ModelChange } from './cluster-model.js';
 export { createHostResolver, type HostResolver } from './host-resolver.js';
 export { createRenderer, type ModelRenderer } from './renderer.js';
-export { createConfigWriter, createHaproxyDriver, adminSocket, masterSocket } from './haproxy-adapters.js';
+export { createConfigWriter, createHaproxyDriver, crashAtStep, adminSocket, masterSocket, APPLY_STEPS, type ApplyStep } from './haproxy-adapters.js';
 export { startTriggers, RELEVANT_EVENTS, type Triggers } from './triggers.js';
 export { prepareCertificates } from './certificates.js';
 export { carryOverLastGood } from './carry-over.js';

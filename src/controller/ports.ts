@@ -41,6 +41,15 @@ export interface HaproxyDriver {
   runtime?(ops: readonly RuntimeOpLike[]): Promise<{ readonly ok: boolean; readonly error?: string | undefined }>;
   /** HAProxy's live servers (`show servers state`), of some backends or all; throws without a socket. */
   readServers?(backends?: readonly string[]): Promise<ServerStateRow[]>;
+  /** A map file's live entries (`show map`); undefined when HAProxy does not know that map. */
+  readMap?(name: string): Promise<ReadonlyMap<string, string> | undefined>;
+  /**
+   * Does the running HAProxy follow the config on disk (it loaded it, or was brought to it at
+   * run time)? undefined when no HAProxy answers on the admin socket.
+   */
+  followsDisk?(): Promise<boolean | undefined>;
+  /** Records that HAProxy's live state now follows the files on disk (after a runtime change they were made to say). */
+  synced?(): Promise<void>;
   stop(): Promise<void>;
 }
 

@@ -21,6 +21,7 @@ import type { ClusterModel } from './cluster-model.js';
 import type { HostResolver } from './host-resolver.js';
 import type { AppSource, ConfigWriter, HaproxyDriver, ValidationAlert } from './ports.js';
 import type { ModelRenderer } from './renderer.js';
+import { checkRunningHaproxy } from './start-up.js';
 
 export type PassResult = 'noop' | 'runtime' | 'reload' | 'invalid' | 'error';
 
@@ -226,6 +227,8 @@ export async function flushFiles(deps: ReconcileDeps, applied: AppliedState | un
   const written = await deps.writer.write(text.config, text.maps, { validate: false });
   if (!written.ok) return alertText(written.alerts, written.output);
   applied.fileBehind = false;
+  // HAProxy and the files agree again: a restart may trust the file (see start-up.ts).
+  await deps.haproxy.synced?.();
   return undefined;
 }
 
@@ -323,9 +326,12 @@ async function fullPass(
       continue;
     }
 
-    if (!written.changed && applied === undefined && deps.haproxy.kind !== 'master') {
-      // The file on disk already says this (a restart of the controller): nothing to tell HAProxy.
-      return done({ result: 'noop', reasons: ['config on disk already current'], skipped, stale }, nextApplied());
+    if (!written.changed && applied === undefined) {
+      // The file on disk already says this (a restart of the controller): does HAProxy run it?
+      // (A run killed between the rename and the reload left it on disk only; see start-up.ts.)
+      const check = await checkRunningHaproxy(deps.haproxy, desired.backends, rendered.maps);
+      if (check.current) return done({ result: 'noop', reasons: ['haproxy already runs the config on disk'], skipped, stale, liveDifferences: check.differences }, nextApplied(check.retired));
+      plan.reasons.push(...check.reasons);
     }
     const retired = applied ? retiredAfter(applied.retired, plan.ops, applied.desired.backends) : new Map<string, Map<string, string>>();
     if (plan.kind === 'runtime' && mustReload === undefined && retiredCount(retired) > MAX_RETIRED_SERVERS) mustReload = `clearing ${retiredCount(retired)} retired servers`;
@@ -333,6 +339,7 @@ async function fullPass(
     if (plan.kind === 'runtime' && deps.haproxy.runtime && mustReload === undefined) {
       const r = await deps.haproxy.runtime(plan.ops);
       if (r.ok) {
+        await deps.haproxy.synced?.();
         const next = nextApplied(retired);
         const live = await correctLive(deps, next.desired.backends, changedBackends(applied, next));
         return done({ result: 'runtime', reasons: plan.reasons, skipped, stale, drift, liveDifferences: live }, next);

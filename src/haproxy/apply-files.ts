@@ -10,7 +10,7 @@
 
 import { rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { validateConfig, type ValidationAlert } from './validate.js';
+import { validateConfig, type ValidationAlert, type ValidationResult } from './validate.js';
 import { archive, readIfExists, removeTempFiles, syncDir, writeAtomic, writeTemp } from './write.js';
 
 export interface ApplyFilesOptions {
@@ -22,7 +22,12 @@ export interface ApplyFilesOptions {
   readonly bin: string;
   /** How many previous versions of each file to keep in `<dir>/.archive` (0 = none). */
   readonly archiveVersions: number;
+  /** Called at each step of the write (the crash test kills the process there). */
+  readonly onStep?: ((step: ApplyFilesStep) => void) | undefined;
 }
+
+/** `temp-written`: every new file is on disk as a temp file; `renamed`: the config is in place. */
+export type ApplyFilesStep = 'temp-written' | 'renamed';
 
 export type ApplyFilesResult =
   | { readonly ok: true; readonly changed: boolean; readonly warnings?: readonly string[] }
@@ -73,12 +78,14 @@ async function applyFiles(o: ApplyFilesOptions, dir: string): Promise<ApplyFiles
     let checkPath: string | undefined;
     try {
       checkPath = await writeTemp(o.configPath, candidate, 'check');
-      const v = await validateConfig({ bin: o.bin, file: checkPath });
+      const v = stableText(await validateConfig({ bin: o.bin, file: checkPath }), [
+        { from: checkPath, to: o.configPath }, ...temps.map((m) => ({ from: m.tmp, to: m.path })),
+      ]);
       if (!v.ok) {
         await removeTemps();
         const rejectedPath = rejectedPathOf(o.configPath);
-        // The alerts name the check file; the operator wants the line numbers in this copy,
-        // which are the same (repointing map paths never adds or removes a line).
+        // The alerts now name the config path; the operator finds those line numbers in this
+        // copy (repointing map paths never adds or removes a line).
         await writeAtomic(rejectedPath, o.config).catch(() => undefined);
         return { ok: false, changed: false, alerts: v.alerts, output: v.output, rejectedPath };
       }
@@ -94,6 +101,7 @@ async function applyFiles(o: ApplyFilesOptions, dir: string): Promise<ApplyFiles
   let configTmp: string | undefined;
   try {
     configTmp = current === o.config ? undefined : await writeTemp(o.configPath, o.config);
+    o.onStep?.('temp-written');
     for (const m of temps) {
       await archive(m.path, o.archiveVersions);
       await rename(m.tmp, m.path);
@@ -103,10 +111,28 @@ async function applyFiles(o: ApplyFilesOptions, dir: string): Promise<ApplyFiles
       await rename(configTmp, o.configPath);
     }
     await syncDir(dir);
+    o.onStep?.('renamed');
   } catch (err) {
     await removeTemps();
     if (configTmp) await rm(configTmp, { force: true });
     throw err;
   }
   return { ok: true, changed: true, ...(warnings ? { warnings } : {}) };
+}
+
+/**
+ * HAProxy's messages with the temp paths it was shown replaced by the real ones, and without
+ * its process ids: the same problem gives the same text every time (a log line that quotes a
+ * random temp name is never "unchanged", so it would be logged again on every pass).
+ */
+export function stableText<T extends ValidationResult>(v: T, paths: ReadonlyArray<{ from: string; to: string }>): T {
+  const fix = (text: string) => withoutPids(repointPaths(text, paths));
+  if (v.ok) return { ...v, warnings: v.warnings.map(fix) };
+  const alerts: ValidationAlert[] = v.alerts.map((a) => ({ ...a, file: a.file === undefined ? undefined : fix(a.file), message: fix(a.message) }));
+  return { ...v, alerts, output: fix(v.output) };
+}
+
+/** HAProxy's output without the process id after each level tag (`[ALERT]    (4270) :` -> `[ALERT] :`). */
+export function withoutPids(text: string): string {
+  return text.replace(/(\[(?:EMERG|ALERT|CRIT|ERR|WARNING|NOTICE|INFO|DEBUG)\])\s+\(\d+\)/g, '$1');
 }
