@@ -44,9 +44,10 @@ d('live HAProxy state follows Marathon', () => {
   const reloads = () => ctl.logs.filter((l) => l.msg === 'haproxy reloaded').length;
 
   beforeAll(async () => {
-    // Marathon with task_killing: a killed task reports TASK_KILLING and serves 300 ms more, the
-    // window a load balancer has to drain it (see the emulator's taskKilling option).
-    emu = await startEmulator({ taskServers: 'inprocess', heartbeatMs: 500, taskKilling: { graceMs: 300 } });
+    // Marathon with task_killing: a killed task reports TASK_KILLING and serves 1.5 s more (a
+    // short taskKillGracePeriodSeconds), the window a load balancer has to drain it, even when the
+    // change is a reload (see the emulator's taskKilling option).
+    emu = await startEmulator({ taskServers: 'inprocess', heartbeatMs: 500, taskKilling: { graceMs: 1500 } });
     const p = await freePorts(6);
     svc = p[5]!;
     status = p[4]!;
