@@ -26,6 +26,9 @@ export function createConfigWriter(s: Settings, _log: Logger): ConfigWriter {
     write: (config, maps, opts) => applyConfigFiles({
       configPath: s.haproxyConfig, config, maps, validate: !s.skipValidation && opts?.validate !== false, bin: s.haproxyBin, archiveVersions: s.archiveVersions,
     }),
+    check: (config, maps) => applyConfigFiles({
+      configPath: s.haproxyConfig, config, maps, validate: true, bin: s.haproxyBin, archiveVersions: 0, checkOnly: true,
+    }),
     async validateCurrent() {
       if (s.skipValidation) return { ok: true, changed: false };
       const v = await validateConfig({ bin: s.haproxyBin, file: s.haproxyConfig });

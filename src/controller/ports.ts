@@ -17,6 +17,8 @@ export type WriteResult =
 export interface ConfigWriter {
   /** `validate: false` skips `haproxy -c` (a change made of validated server values only). */
   write(config: string, maps: Readonly<Record<string, string>>, opts?: { readonly validate?: boolean }): Promise<WriteResult>;
+  /** `haproxy -c` a candidate without writing anything (attribution by bisection). */
+  check?(config: string, maps: Readonly<Record<string, string>>): Promise<WriteResult>;
   /** Validate the config already on disk (SIGUSR1 reloads it). */
   validateCurrent(): Promise<WriteResult>;
 }

@@ -14,6 +14,7 @@ import { liveDifference, planChange, retiredBy, type BackendDesired, type Backen
 import type { Model, Service, Skipped } from '../model/types.js';
 import type { WireApp } from '../model/wire.js';
 import type { Settings } from '../settings.js';
+import { appsQuotedBy, bisect, labelNamedBy, suspects } from './attribution.js';
 import { byAppAndPort, carryOverLastGood, withoutApps } from './carry-over.js';
 import type { ClusterModel } from './cluster-model.js';
 import type { HostResolver } from './host-resolver.js';
@@ -83,8 +84,14 @@ export interface ReconcileDeps {
   readonly reloadGate?: () => Promise<void>;
 }
 
-/** At most this many rounds of "HAProxy rejected app X, try without it" per pass. */
-const MAX_REJECTION_ROUNDS = 5;
+/**
+ * At most this many rounds of "HAProxy rejected app X, try without it" per pass. Each round
+ * leaves out every app it pinned, and an app is pinned at most twice (its fresh lines, then its
+ * last good ones), so rounds are few; bisection (bounded by MAX_CHECKS) pins the rest.
+ */
+const MAX_REJECTION_ROUNDS = 12;
+/** At most this many `haproxy -c` runs per pass to pin rejections that name no line. */
+export const MAX_CHECKS = 48;
 
 /** The applied services as one sorted model (for the status page, ejs and carry-over). */
 export function servedModel(applied: AppliedState | undefined): Model {
@@ -259,8 +266,8 @@ async function fullPass(
   const lastGood = applied ? servedModel(applied) : undefined;
   // Render, let HAProxy judge, and exclude the apps whose lines it rejects.
   let { model, stale } = carryOverLastGood(fresh, lastGood);
-  const rejectedOnce = new Set<string>();
   const extraSkipped: Skipped[] = [];
+  let budget = MAX_CHECKS;
   for (let round = 0; ; round += 1) {
     const out = deps.render.full(model);
     if (!out.ok) {
@@ -291,16 +298,22 @@ async function fullPass(
 
     const written = await deps.writer.write(rendered.config, rendered.maps);
     if (!written.ok) {
-      const culprits = appsAt(rendered.owners, written.alerts).filter((a) => !rejectedOnce.has(a));
-      if (deps.settings.skipConfigCleanup || culprits.length === 0 || round >= MAX_REJECTION_ROUNDS) {
-        return done({ result: 'invalid', reasons: ['haproxy rejected the config'], skipped, stale, error: alertText(written.alerts, written.output) });
+      const rejectedText = alertText(written.alerts, written.output);
+      if (deps.settings.skipConfigCleanup || round >= MAX_REJECTION_ROUNDS) {
+        return done({ result: 'invalid', reasons: ['haproxy rejected the config'], skipped, stale, error: rejectedText });
       }
-      for (const appId of culprits) {
-        rejectedOnce.add(appId);
-        const lines = written.alerts.filter((a) => a.line !== undefined && ownerOf(rendered.owners, a.line) === appId).map((a) => a.message);
-        extraSkipped.push({ appId, reason: 'CONFIG_REJECTED', message: `app ${appId}: HAProxy rejected its config: ${lines.join('; ')}` });
+      const found = await pinRejection(deps, model, rendered, written.alerts, lastGood, stale, budget);
+      budget -= found.checks;
+      if (found.culprits.size === 0 && found.unchecked.length === 0) {
+        return done({ result: 'invalid', reasons: ['haproxy rejected the config'], skipped, stale, error: rejectedText });
       }
-      ({ model, stale } = fallBack(model, culprits, lastGood, stale));
+      for (const [appId, why] of found.culprits) {
+        extraSkipped.push({ appId, reason: 'CONFIG_REJECTED', label: why.label, message: `app ${appId}: HAProxy rejected its config${why.label ? ` (label ${why.label})` : ''}: ${why.text}` });
+      }
+      for (const appId of found.unchecked) {
+        extraSkipped.push({ appId, reason: 'CONFIG_REJECTED', message: `app ${appId}: left out of this pass: HAProxy rejected the config and the ${MAX_CHECKS} checks to find the app at fault ran out; retried on the next pass` });
+      }
+      ({ model, stale } = fallBack(model, [...found.culprits.keys()], lastGood, stale, found.unchecked));
       continue;
     }
 
@@ -367,15 +380,78 @@ function sameServers(a: Readonly<Record<string, string>>, b: Readonly<Record<str
 
 /**
  * Drop the rejected apps; an app rejected with fresh services falls back to its last good ones
- * (rejected again, it is dropped: its last good services were what HAProxy refused).
+ * (rejected again, it is dropped: its last good services were what HAProxy refused). Apps left
+ * unchecked keep what HAProxy serves for them now (their last good services, if any).
  */
-function fallBack(model: Model, culprits: readonly string[], lastGood: Model | undefined, stale: readonly string[]): { model: Model; stale: string[] } {
-  const out = withoutApps(model, new Set(culprits));
+function fallBack(model: Model, culprits: readonly string[], lastGood: Model | undefined, stale: readonly string[], unchecked: readonly string[] = []): { model: Model; stale: string[] } {
+  const out = withoutApps(model, new Set([...culprits, ...unchecked]));
   const nextStale = stale.filter((a) => !culprits.includes(a));
-  const revive = culprits.filter((a) => !stale.includes(a));
-  const carried = (lastGood?.services ?? []).filter((s) => revive.includes(s.appId));
-  for (const a of new Set(carried.map((s) => s.appId))) nextStale.push(a);
+  const revive = new Set([...culprits.filter((a) => !stale.includes(a)), ...unchecked]);
+  const carried = (lastGood?.services ?? []).filter((s) => revive.has(s.appId));
+  for (const a of new Set(carried.map((s) => s.appId))) if (!nextStale.includes(a)) nextStale.push(a);
   return { model: { services: [...out.services, ...carried].sort(byAppAndPort), skipped: out.skipped }, stale: nextStale.sort() };
+}
+
+interface Pinned {
+  /** App -> what HAProxy said about it, and the label at fault when one shows. */
+  readonly culprits: Map<string, { text: string; label?: string | undefined }>;
+  readonly unchecked: readonly string[];
+  readonly checks: number;
+}
+
+/**
+ * The apps behind a rejection: by the lines HAProxy names, else by bisecting over the apps
+ * changed since the last good config (widened to every app when those are not it).
+ */
+async function pinRejection(
+  deps: ReconcileDeps, model: Model, rendered: Rendered, alerts: readonly ValidationAlert[], lastGood: Model | undefined,
+  stale: readonly string[], budget: number,
+): Promise<Pinned> {
+  const culprits: Pinned['culprits'] = new Map();
+  const lines = rendered.config.split('\n');
+  const servicesOf = (appId: string) => model.services.filter((s) => s.appId === appId);
+  for (const a of alerts) {
+    if (a.line === undefined) continue;
+    const appId = ownerOf(rendered.owners, a.line);
+    if (appId === undefined) continue;
+    const line = (lines[a.line - 1] ?? '').trim();
+    const entry = culprits.get(appId) ?? { text: '', label: undefined };
+    entry.text = entry.text ? `${entry.text}; ${a.message}` : a.message;
+    entry.label ??= labelNamedBy(servicesOf(appId), [line, a.message]);
+    culprits.set(appId, entry);
+  }
+  if (culprits.size > 0 || !deps.writer.check) return { culprits, unchecked: [], checks: 0 };
+  // No line to go by: bisect.
+  const said = alerts.map((a) => a.message).join('; ');
+  let checks = 0;
+  const accepts = (suspected: readonly string[]) => async (included: ReadonlySet<string>) => {
+    const out = new Set(suspected.filter((a) => !included.has(a)));
+    const candidate = deps.render.full(withoutApps(model, out));
+    if (!candidate.ok) return false;
+    const r = await deps.writer.check!(candidate.rendered.config, candidate.rendered.maps);
+    return r.ok;
+  };
+  // A name the alerts quote, found in some apps' lines: one check confirms that leaving out
+  // exactly those apps is enough (hundreds of bad apps cost one check, not a bisection each).
+  const quoted = appsQuotedBy(rendered.config, rendered.owners, alerts.map((a) => a.message));
+  if (quoted.size > 0 && budget > 0) {
+    const named = [...quoted.keys()];
+    checks += 1;
+    if (await accepts(named)(new Set())) {
+      for (const appId of named) culprits.set(appId, { text: said, label: labelNamedBy(servicesOf(appId), quoted.get(appId)!.map((t) => `'${t}'`)) });
+      return { culprits, unchecked: [], checks };
+    }
+  }
+  let suspected = suspects(model, lastGood, stale);
+  let found = await bisect(suspected, accepts(suspected), budget - checks);
+  checks += found.checks;
+  if (found.notTheSuspects && lastGood) {
+    suspected = suspects(model, undefined);
+    found = await bisect(suspected, accepts(suspected), budget - checks);
+    checks += found.checks;
+  }
+  for (const appId of found.bad) culprits.set(appId, { text: said, label: labelNamedBy(servicesOf(appId), alerts.map((a) => a.message)) });
+  return { culprits, unchecked: found.unchecked, checks };
 }
 
 function ownerOf(owners: Rendered['owners'], line: number): string | undefined {

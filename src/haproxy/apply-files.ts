@@ -22,6 +22,8 @@ export interface ApplyFilesOptions {
   readonly bin: string;
   /** How many previous versions of each file to keep in `<dir>/.archive` (0 = none). */
   readonly archiveVersions: number;
+  /** Validate only: nothing is renamed into place (bisecting a rejection over apps). */
+  readonly checkOnly?: boolean | undefined;
 }
 
 export type ApplyFilesResult =
@@ -60,7 +62,7 @@ export async function applyConfigFiles(o: ApplyFilesOptions): Promise<ApplyFiles
 
 async function applyFiles(o: ApplyFilesOptions, dir: string): Promise<ApplyFilesResult> {
   const maps = Object.keys(o.maps).sort().map((name) => ({ name, path: join(dir, name), text: o.maps[name]! }));
-  const current = await readIfExists(o.configPath);
+  const current = o.checkOnly ? undefined : await readIfExists(o.configPath);
   const mapChanged = await Promise.all(maps.map(async (m) => (await readIfExists(m.path)) !== m.text));
   const changedMaps = maps.filter((_, i) => mapChanged[i]);
   if (current === o.config && changedMaps.length === 0) return { ok: true, changed: false };
@@ -79,10 +81,14 @@ async function applyFiles(o: ApplyFilesOptions, dir: string): Promise<ApplyFiles
         const rejectedPath = rejectedPathOf(o.configPath);
         // The alerts name the check file; the operator wants the line numbers in this copy,
         // which are the same (repointing map paths never adds or removes a line).
-        await writeAtomic(rejectedPath, o.config).catch(() => undefined);
+        if (!o.checkOnly) await writeAtomic(rejectedPath, o.config).catch(() => undefined);
         return { ok: false, changed: false, alerts: v.alerts, output: v.output, rejectedPath };
       }
       warnings = v.warnings;
+      if (o.checkOnly) {
+        await removeTemps();
+        return { ok: true, changed: false, warnings };
+      }
     } catch (err) {
       await removeTemps();
       throw err;

@@ -1,0 +1,94 @@
+// One app's fault never reaches another (issue 9), through a real HAProxy: an app HAProxy
+// rejects is pinned, named with its label on /_mlb_status, and everyone else's changes still go
+// through, in the same pass and in every later one.
+
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startEmulator, type Emulator } from '../emulator/index.js';
+import { request } from '../emulator/http-client.js';
+import { findHaproxy, freePorts, tempDir, waitFor } from '../support/haproxy.js';
+import { isolatedFlags, runController, type ControllerProcess } from '../support/controller-process.js';
+import { selfSignedLoopbackCert } from '../support/tls.js';
+
+const d = findHaproxy() ? describe : describe.skip;
+
+interface Status {
+  services: Array<{ appId: string; servicePort: number }>;
+  skipped: Array<{ appId: string; reason: string; label?: string; message: string }>;
+}
+
+d('one app\'s fault never reaches another', () => {
+  let emu: Emulator;
+  let ctl: ControllerProcess;
+  let dir: string;
+  let ports: number[];
+  let status: number;
+  let next = 0;
+  const svcPort = () => ports[6 + (next++)]!;
+  const group = { HAPROXY_GROUP: 'external' };
+
+  const answers = async (port: number, app: string, host?: string) => {
+    const r = await request(`http://127.0.0.1:${port}/`, host ? { headers: { host } } : {}).catch(() => undefined);
+    const ids = emu.tasks(app).map((t) => t.id);
+    return r?.status === 200 && ids.includes(r.body.trim());
+  };
+  const statusNow = async (): Promise<Status> =>
+    JSON.parse((await request(`http://127.0.0.1:${status}/_mlb_status`, { headers: { accept: 'application/json' } })).body) as Status;
+  /** A new app that must be served: proof that changes keep going through. */
+  const newAppServed = async (id: string) => {
+    const port = svcPort();
+    await emu.putApp({ id, instances: 1, labels: group, portDefinitions: [{ port }] });
+    await waitFor(`${id} is served`, () => answers(port, id), 20_000);
+  };
+
+  beforeAll(async () => {
+    emu = await startEmulator({ taskServers: 'inprocess', heartbeatMs: 500 });
+    ports = await freePorts(20);
+    status = ports[4]!;
+    dir = await tempDir('mlb-faults-');
+    ctl = runController(['sse', '--group', 'external', '--marathon', emu.url, '--supervise-haproxy', '--min-reload-interval', '0',
+      ...isolatedFlags(dir, { http: ports[0]!, https: ports[1]!, admin: ports[2]!, appid: ports[3]!, status })]);
+    await ctl.waitForLog((l) => l.msg === 'haproxy started', 'haproxy started');
+    await newAppServed('/first');
+  });
+
+  afterAll(async () => {
+    const code = await ctl?.stop();
+    await emu?.close();
+    expect(code).toBe(0);
+  });
+
+  it('an ACL override naming a backend that does not exist (no line number) is pinned to its app and label; others keep changing', async () => {
+    await emu.putApp({ id: '/acl', instances: 1, portDefinitions: [{ port: svcPort() }], labels: {
+      ...group, HAPROXY_0_VHOST: 'acl.example',
+      HAPROXY_0_HTTP_FRONTEND_ACL: '  acl host_{cleanedUpHostname} hdr(host) -i {hostname}\n  use_backend no_such_backend if host_{cleanedUpHostname}\n',
+    } });
+    await waitFor('/acl is named on the status page', async () => (await statusNow()).skipped.find((s) => s.appId === '/acl'), 20_000);
+    const skip = (await statusNow()).skipped.find((s) => s.appId === '/acl')!;
+    expect(skip).toMatchObject({ reason: 'CONFIG_REJECTED', label: 'HAPROXY_0_HTTP_FRONTEND_ACL' });
+    expect(skip.message).toContain('no_such_backend');
+    await newAppServed('/after-acl');
+    expect(await answers(ports[6]!, '/first')).toBe(true);
+  });
+
+  it('an app whose new and last good lines are both rejected (certificate rotated, old file deleted) is dropped; others keep changing', async () => {
+    const { keyPem, certPem } = await selfSignedLoopbackCert();
+    const a = join(dir, 'a.pem');
+    await writeFile(a, `${certPem}${keyPem}`);
+    const port = svcPort();
+    const app = (cert: string) => ({ id: '/certs', instances: 1, portDefinitions: [{ port }], labels: { ...group, HAPROXY_0_VHOST: 'certs.example', HAPROXY_0_SSL_CERT: cert } });
+    await emu.putApp(app(a));
+    await waitFor('/certs is served', () => answers(ports[0]!, '/certs', 'certs.example'), 20_000);
+    await rm(a);
+    await emu.putApp(app(join(dir, 'b.pem')));
+    await waitFor('/certs is named on the status page', async () => (await statusNow()).skipped.find((s) => s.appId === '/certs' && s.reason === 'CONFIG_REJECTED'), 20_000);
+    const st = await statusNow();
+    expect(st.skipped.find((s) => s.appId === '/certs')!.label).toBe('HAPROXY_0_SSL_CERT');
+    await newAppServed('/after-certs');
+    // Dropped, not carried: its last good lines name a file that is gone.
+    await waitFor('/certs dropped, /after-certs listed', async () => {
+      const st = await statusNow();
+      return !st.services.some((s) => s.appId === '/certs') && st.services.some((s) => s.appId === '/after-certs');
+    }, 20_000);
+  });
+});
