@@ -2,6 +2,7 @@
 // driver that makes HAProxy pick them up (supervised master, external command, or none).
 
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
@@ -59,6 +60,14 @@ export function createHaproxyDriver(s: Settings, log: Logger): HaproxyDriver {
     const r = await applyRuntimeOps(ops as RuntimeOp[], { socket: adminSocket(s), mapDir: dirname(s.haproxyConfig), drainTimeoutMs: 10_000 });
     return { ok: r.ok, error: r.error };
   };
+  const cannotBind: HaproxyDriver['cannotBind'] = async (binds) => {
+    const out: Array<{ appId: string; addr: string; port: number; error: string }> = [];
+    for (const b of binds.slice(0, 200)) {
+      const error = await tryBind(b.addr, b.port);
+      if (error) out.push({ ...b, error });
+    }
+    return out;
+  };
   const readServers = async (backends?: readonly string[]): Promise<ServerStateRow[]> => {
     if (!existsSync(adminSocket(s))) throw new Error(`no admin socket at ${adminSocket(s)}`);
     if (backends === undefined || backends.length > 50) return showServersState(adminSocket(s));
@@ -79,6 +88,7 @@ export function createHaproxyDriver(s: Settings, log: Logger): HaproxyDriver {
     return {
       kind: 'master',
       runtime,
+      cannotBind,
       readServers,
       async reload(): Promise<ReloadResult> {
         if (!master) {
@@ -119,6 +129,7 @@ export function createHaproxyDriver(s: Settings, log: Logger): HaproxyDriver {
     return {
       kind: 'command',
       runtime,
+      cannotBind,
       readServers,
       async reload() {
         await saveServerState(s);
@@ -148,6 +159,18 @@ export function createHaproxyDriver(s: Settings, log: Logger): HaproxyDriver {
     },
     async stop() {},
   };
+}
+
+/**
+ * Whether HAProxy could bind addr:port now: an error text when something else holds it (or the
+ * address is not on this host). Permission errors are not reported: HAProxy may have rights we lack.
+ */
+function tryBind(host: string, port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'EACCES' ? undefined : `${err.code ?? err.message}`));
+    srv.listen({ host, port, exclusive: true }, () => srv.close(() => resolve(undefined)));
+  });
 }
 
 /** The pid of the HAProxy process answering on the admin socket, if one does. */

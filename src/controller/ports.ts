@@ -41,6 +41,8 @@ export interface HaproxyDriver {
   reload(reasons: readonly string[]): Promise<ReloadResult>;
   /** Apply task-level changes through the runtime API; absent when there is no admin socket. */
   runtime?(ops: readonly RuntimeOpLike[]): Promise<{ readonly ok: boolean; readonly error?: string | undefined }>;
+  /** The binds (of new service ports) that cannot be bound now, with the error; absent: not checked. */
+  cannotBind?(binds: ReadonlyArray<{ readonly appId: string; readonly addr: string; readonly port: number }>): Promise<Array<{ readonly appId: string; readonly addr: string; readonly port: number; readonly error: string }>>;
   /** HAProxy's live servers (`show servers state`), of some backends or all; throws without a socket. */
   readServers?(backends?: readonly string[]): Promise<ServerStateRow[]>;
   stop(): Promise<void>;

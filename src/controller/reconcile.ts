@@ -14,7 +14,9 @@ import { liveDifference, planChange, retiredBy, type BackendDesired, type Backen
 import type { Model, Service, Skipped } from '../model/types.js';
 import type { WireApp } from '../model/wire.js';
 import type { Settings } from '../settings.js';
+import { createHash } from 'node:crypto';
 import { appsQuotedBy, bisect, labelNamedBy, suspects } from './attribution.js';
+import { appsInLoadFailure, FaultMemory, groupByApp, newBinds } from './fault-memory.js';
 import { byAppAndPort, carryOverLastGood, withoutApps } from './carry-over.js';
 import type { ClusterModel } from './cluster-model.js';
 import type { HostResolver } from './host-resolver.js';
@@ -63,6 +65,8 @@ export interface AppliedState {
   /** Servers retired at run time (kept in maintenance until the next reload). */
   retired: number;
   at: number;
+  /** The files HAProxy last loaded (restored when it fails to load newer ones). */
+  files?: { readonly config: string; readonly maps: Readonly<Record<string, string>> } | undefined;
 }
 
 /**
@@ -82,7 +86,20 @@ export interface ReconcileDeps {
   readonly now: () => number;
   /** Waits until a reload is allowed (minimum interval between reloads). */
   readonly reloadGate?: () => Promise<void>;
+  /** What HAProxy failed to load (kept across passes; one per HAProxy driver when absent). */
+  readonly memory?: FaultMemory;
 }
+
+const memories = new WeakMap<object, FaultMemory>();
+function memoryOf(deps: ReconcileDeps): FaultMemory {
+  if (deps.memory) return deps.memory;
+  let m = memories.get(deps.haproxy);
+  if (!m) memories.set(deps.haproxy, (m = new FaultMemory()));
+  return m;
+}
+
+const configKey = (config: string, maps: Readonly<Record<string, string>>) =>
+  createHash('sha256').update(config).update(JSON.stringify(Object.entries(maps).sort(([a], [b]) => (a < b ? -1 : 1)))).digest('hex');
 
 /**
  * At most this many rounds of "HAProxy rejected app X, try without it" per pass. Each round
@@ -211,6 +228,7 @@ async function incrementalPass(
   const full = deps.render.full(model);
   if (full.ok) {
     const written = await deps.writer.write(full.rendered.config, full.rendered.maps, { validate: false });
+    if (written.ok) applied.files = { config: full.rendered.config, maps: full.rendered.maps };
     if (!written.ok) return { result: 'error', reasons: plan.reasons, ...base, error: `runtime change applied, but writing the config failed: ${alertText(written.alerts, written.output)}` };
   }
   const live = await correctLive(deps, applied.desired.backends, new Set(delta.keys()));
@@ -268,6 +286,13 @@ async function fullPass(
   let { model, stale } = carryOverLastGood(fresh, lastGood);
   const extraSkipped: Skipped[] = [];
   let budget = MAX_CHECKS;
+  const memory = memoryOf(deps);
+  // Apps HAProxy failed to load, unchanged since: not tried again (a failed load pauses every port).
+  const unloadable = memory.stillUnloadable(model);
+  if (unloadable.length > 0) {
+    extraSkipped.push(...unloadable);
+    ({ model, stale } = fallBack(model, unloadable.map((u) => u.appId), lastGood, stale));
+  }
   for (let round = 0; ; round += 1) {
     const out = deps.render.full(model);
     if (!out.ok) {
@@ -284,17 +309,31 @@ async function fullPass(
     const drift = countDrift && applied ? driftOf(applied.desired, desired) : undefined;
     // Only what makes it into the config counts as served (render may have left services out).
     const inConfig = (): Model => ({ services: model.services.filter((s) => desired.backends.has(s.backend) || desired.frame !== ''), skipped: [] });
-    const nextApplied = (retired = 0): AppliedState => ({
-      desired: { ...desired, backends: new Map(desired.backends) }, byApp: byApp(inConfig()), stale: new Set(stale), retired, at: started,
+    const nextApplied = (retired = 0, files: AppliedState['files'] = { config: rendered.config, maps: rendered.maps }): AppliedState => ({
+      desired: { ...desired, backends: new Map(desired.backends) }, byApp: byApp(inConfig()), stale: new Set(stale), retired, at: started, files,
     });
     if (plan.kind === 'noop') {
       if (!applied) return done({ result: 'noop', reasons: [], skipped, stale, drift });
       // Nothing to change, by our account: a full pass is when HAProxy's own account is checked too.
-      const next = nextApplied(applied.retired);
+      const next = nextApplied(applied.retired, applied.files);
       const live = await correctLive(deps, next.desired.backends);
       return done({ result: 'noop', reasons: [], skipped, stale, drift, liveDifferences: live }, next);
     }
     if (deps.settings.dry) return done({ result: 'noop', reasons: plan.reasons, skipped, stale, dryConfig: rendered.config });
+
+    // A service port something else holds passes `haproxy -c` but fails the reload, and a
+    // failed reload pauses every listener: find it first (ports HAProxy already serves aside).
+    if (applied && deps.haproxy.cannotBind && round < MAX_REJECTION_ROUNDS) {
+      const refused = await deps.haproxy.cannotBind(newBinds(model, lastGood));
+      if (refused.length > 0) {
+        const culprits = [...new Set(refused.map((r) => r.appId))];
+        for (const r of refused) {
+          extraSkipped.push({ appId: r.appId, reason: 'CONFIG_REJECTED', label: 'HAPROXY_{n}_PORT', message: `app ${r.appId}: service port ${r.addr}:${r.port} cannot be bound: ${r.error}` });
+        }
+        ({ model, stale } = fallBack(model, culprits, lastGood, stale));
+        continue;
+      }
+    }
 
     const written = await deps.writer.write(rendered.config, rendered.maps);
     if (!written.ok) {
@@ -333,16 +372,42 @@ async function fullPass(
       }
       plan.reasons.push(`runtime API failed (${r.error ?? 'unknown'}), reloading instead`);
     }
+    const key = configKey(rendered.config, rendered.maps);
+    if (memory.failedConfigs.has(key)) {
+      await restoreLastGood(deps, applied);
+      return done({ result: 'error', reasons: plan.reasons, skipped, stale, error: 'haproxy already failed to load this config; not asking it again (the last good files are back in place)' });
+    }
     await deps.reloadGate?.();
     const reload = await deps.haproxy.reload(plan.reasons);
     if (!reload.ok) {
-      // The files are written and valid, but HAProxy did not take them: report and retry later.
+      // Only HAProxy's own refusal counts (not a socket that did not answer): that config is never tried again.
+      if (/reports the reload failed|at start:|\[ALERT\]/.test(reload.detail ?? '')) memory.failedConfigs.add(key);
+      await restoreLastGood(deps, applied);
+      const named = appsInLoadFailure(reload.detail ?? '', rendered.owners, model);
+      if (named.size > 0 && round < MAX_REJECTION_ROUNDS) {
+        const services = groupByApp(model.services);
+        for (const [appId, text] of named) {
+          const label = labelNamedBy(services.get(appId) ?? [], [text]);
+          const skip: Skipped = { appId, reason: 'CONFIG_REJECTED', label, message: `app ${appId}: HAProxy could not load its config${label ? ` (label ${label})` : ''}: ${text}` };
+          memory.remember(appId, services.get(appId) ?? [], skip);
+          extraSkipped.push(skip);
+        }
+        ({ model, stale } = fallBack(model, [...named.keys()], lastGood, stale));
+        continue;
+      }
+      // HAProxy did not take them and named no app: the last good files are back; report, retry later.
       return done({ result: 'error', reasons: plan.reasons, skipped, stale, error: `reload failed: ${reload.detail ?? 'unknown'}` });
     }
     const next = nextApplied();
     const live = await correctLive(deps, next.desired.backends);
     return done({ result: 'reload', reasons: plan.reasons, skipped, stale, drift, liveDifferences: live }, next);
   }
+}
+
+/** Put back the files HAProxy last loaded, so a restart or a later reload does not read the ones it failed on. */
+async function restoreLastGood(deps: ReconcileDeps, applied: AppliedState | undefined): Promise<void> {
+  if (!applied?.files) return;
+  await deps.writer.write(applied.files.config, applied.files.maps, { validate: false }).catch(() => undefined);
 }
 
 function byApp(model: Model): Map<string, readonly Service[]> {

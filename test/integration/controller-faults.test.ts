@@ -2,18 +2,20 @@
 // rejects is pinned, named with its label on /_mlb_status, and everyone else's changes still go
 // through, in the same pass and in every later one.
 
-import { rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/index.js';
 import { request } from '../emulator/http-client.js';
 import { findHaproxy, freePorts, tempDir, waitFor } from '../support/haproxy.js';
+import { runProcess } from '../../src/haproxy/validate.js';
 import { isolatedFlags, runController, type ControllerProcess } from '../support/controller-process.js';
 import { selfSignedLoopbackCert } from '../support/tls.js';
 
 const d = findHaproxy() ? describe : describe.skip;
 
 interface Status {
-  services: Array<{ appId: string; servicePort: number }>;
+  services: Array<{ appId: string; servicePort: number; servers: unknown[] }>;
   skipped: Array<{ appId: string; reason: string; label?: string; message: string }>;
 }
 
@@ -90,5 +92,40 @@ d('one app\'s fault never reaches another', () => {
       const st = await statusNow();
       return !st.services.some((s) => s.appId === '/certs') && st.services.some((s) => s.appId === '/after-certs');
     }, 20_000);
+  });
+
+  it('a new app whose service port another process holds is skipped before any reload; no port stops answering, others keep changing', async () => {
+    const held = svcPort();
+    const squatter = createServer(() => undefined);
+    await new Promise<void>((r) => squatter.listen(held, r));
+    // A steady, bounded request loop through HAProxy to an app that has nothing to do with it.
+    let stop = false;
+    const failures: string[] = [];
+    let ok = 0;
+    const loop = (async () => {
+      const deadline = Date.now() + 60_000;
+      for (let i = 0; i < 20_000 && !stop && Date.now() < deadline; i += 1) {
+        if (await answers(ports[6]!, '/first')) ok += 1; else failures.push(new Date().toISOString());
+      }
+    })();
+    try {
+      await emu.putApp({ id: '/squat', instances: 1, labels: group, portDefinitions: [{ port: held }] });
+      await waitFor('/squat is named on the status page', async () => (await statusNow()).skipped.find((s) => s.appId === '/squat'), 20_000);
+      const skip = (await statusNow()).skipped.find((s) => s.appId === '/squat')!;
+      expect(skip.message).toContain(String(held));
+      await newAppServed('/after-squat');
+      await emu.putApp({ id: '/after-squat', instances: 2, labels: group, portDefinitions: [{ port: ports[6 + next - 1]! }] });
+      await waitFor('/after-squat scaled', async () => (await statusNow()).services.find((s) => s.appId === '/after-squat')?.servers.length === 2, 20_000);
+      // The config on disk starts HAProxy: it passes haproxy -c and does not bind the held port.
+      const cfg = await readFile(join(dir, 'haproxy.cfg'), 'utf8');
+      expect(cfg).not.toContain(`:${held}\n`);
+      expect((await runProcess(findHaproxy()!, ['-c', '-f', join(dir, 'haproxy.cfg')])).code).toBe(0);
+    } finally {
+      stop = true;
+      await loop;
+      await new Promise((r) => squatter.close(r));
+    }
+    expect(ok).toBeGreaterThan(10);
+    expect(failures).toEqual([]);
   });
 });
