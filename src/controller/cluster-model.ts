@@ -70,6 +70,8 @@ export class ClusterModel {
   private readonly byBackend = new Map<string, Set<Service>>();
   private readonly dropped = new Map<Service, Skipped>();
   private inventing = 0;
+  /** Service port -> the backend HAProxy serves on it now: that service keeps the port in a clash. */
+  private holders: ReadonlyMap<number, string> = new Map();
 
   constructor(private readonly opts: NormalizeOptions) {}
 
@@ -130,6 +132,15 @@ export class ClusterModel {
     const apps = new Set(touched);
     for (const s of this.resolveClashes(changedServices)) apps.add(s.appId);
     return { apps, full: false };
+  }
+
+  /**
+   * Who serves each port now (port -> backend name). In a clash over a port, the service that
+   * holds it keeps it and the newcomer is skipped, whatever their order; the rest is decided in
+   * (appId, port) order. Takes effect for the apps the next update() or replaceAll() touches.
+   */
+  setPortHolders(holders: ReadonlyMap<number, string>): void {
+    this.holders = holders;
   }
 
   /** The services of one served app, clashes removed (sorted by port). */
@@ -233,8 +244,8 @@ export class ClusterModel {
 
   /**
    * Re-decides who keeps a port or backend name among every service connected to the given
-   * ones through shared ports and names: the first in (appId, port) order wins, exactly as
-   * normalize() decides over the whole cluster. Returns the services whose fate changed.
+   * ones through shared ports and names: the service holding the port wins (setPortHolders),
+   * else the first in (appId, port) order, as normalize() decides over the whole cluster. Returns the services whose fate changed.
    */
   private resolveClashes(seeds: readonly Service[]): Service[] {
     // Start from the ports and names of the seeds (a removed seed is no longer indexed, but
@@ -254,7 +265,8 @@ export class ClusterModel {
       const changed = [...component].filter((s) => this.dropped.delete(s));
       return changed;
     }
-    const sorted = [...component].sort(byAppAndPort);
+    const held = (s: Service) => (this.holders.get(s.servicePort) === s.backend ? 0 : 1);
+    const sorted = [...component].sort((a, b) => held(a) - held(b) || byAppAndPort(a, b));
     const backends = new Map<string, Service>();
     const ports = new Map<number, Service[]>();
     const changed: Service[] = [];

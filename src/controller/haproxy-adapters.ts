@@ -3,7 +3,7 @@
 
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import {
@@ -30,6 +30,7 @@ export function createConfigWriter(s: Settings, _log: Logger): ConfigWriter {
     check: (config, maps) => applyConfigFiles({
       configPath: s.haproxyConfig, config, maps, validate: true, bin: s.haproxyBin, archiveVersions: 0, checkOnly: true,
     }),
+    current: () => readFile(s.haproxyConfig, 'utf8').catch(() => undefined),
     async validateCurrent() {
       if (s.skipValidation) return { ok: true, changed: false };
       const v = await validateConfig({ bin: s.haproxyBin, file: s.haproxyConfig });

@@ -19,6 +19,8 @@ export interface ConfigWriter {
   write(config: string, maps: Readonly<Record<string, string>>, opts?: { readonly validate?: boolean }): Promise<WriteResult>;
   /** `haproxy -c` a candidate without writing anything (attribution by bisection). */
   check?(config: string, maps: Readonly<Record<string, string>>): Promise<WriteResult>;
+  /** The config on disk, if any (who holds which port, after a controller restart). */
+  current?(): Promise<string | undefined>;
   /** Validate the config already on disk (SIGUSR1 reloads it). */
   validateCurrent(): Promise<WriteResult>;
 }

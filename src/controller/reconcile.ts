@@ -134,6 +134,10 @@ export async function reconcileOnce(deps: ReconcileDeps, applied: AppliedState |
 
   let change;
   try {
+    // The app serving a port keeps it: tell the model who serves what (from the config on disk
+    // until this controller has applied one, so a restart does not hand ports to newcomers).
+    if (applied) deps.cluster.setPortHolders(portHolders(applied));
+    else if (deps.writer.current) deps.cluster.setPortHolders(portHoldersInConfig(await deps.writer.current() ?? ''));
     if (incremental) {
       const ids = [...new Set(req.apps)].sort();
       const read = await Promise.all(ids.map((id) => deps.apps.getApp!(id)));
@@ -408,6 +412,25 @@ async function fullPass(
 async function restoreLastGood(deps: ReconcileDeps, applied: AppliedState | undefined): Promise<void> {
   if (!applied?.files) return;
   await deps.writer.write(applied.files.config, applied.files.maps, { validate: false }).catch(() => undefined);
+}
+
+function portHolders(applied: AppliedState): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const list of applied.byApp.values()) for (const s of list) out.set(s.servicePort, s.backend);
+  return out;
+}
+
+/** Port -> frontend name (the service's backend name, in the default templates) of a config. */
+export function portHoldersInConfig(config: string): Map<number, string> {
+  const out = new Map<number, string>();
+  let frontend: string | undefined;
+  for (const line of config.split('\n')) {
+    const section = /^(frontend|backend|listen|defaults|global|userlist|peers|resolvers|program|http-errors|ring|cache)\b\s*(\S*)/.exec(line);
+    if (section) { frontend = section[1] === 'frontend' ? section[2] : undefined; continue; }
+    const bind = frontend && /^\s+bind\s+\S*:(\d+)\b/.exec(line);
+    if (bind && !out.has(Number(bind[1]))) out.set(Number(bind[1]), frontend!);
+  }
+  return out;
 }
 
 function byApp(model: Model): Map<string, readonly Service[]> {

@@ -128,4 +128,35 @@ d('one app\'s fault never reaches another', () => {
     expect(ok).toBeGreaterThan(10);
     expect(failures).toEqual([]);
   });
+
+  it('the app serving a port keeps it against a newcomer, also after a controller restart', async () => {
+    const p = await freePorts(6);
+    const own = await tempDir('mlb-ports-');
+    // Its own group: the other controller of this file must not serve these apps too.
+    const start = () => runController(['sse', '--group', 'ports', '--marathon', emu.url, '--supervise-haproxy', '--min-reload-interval', '0',
+      ...isolatedFlags(own, { http: p[0]!, https: p[1]!, admin: p[2]!, appid: p[3]!, status: p[4]! })]);
+    const port = p[5]!;
+    const ownStatus = async (): Promise<Status> =>
+      JSON.parse((await request(`http://127.0.0.1:${p[4]!}/_mlb_status`, { headers: { accept: 'application/json' } })).body) as Status;
+    const holderServes = async () => {
+      const st = await ownStatus().catch(() => undefined);
+      return st !== undefined && await answers(port, '/zeta-holder') && st.skipped.some((s) => s.appId === '/alpha-newcomer' && s.message.includes(`port ${port}`) && s.message.includes('/zeta-holder'));
+    };
+    let c = start();
+    try {
+      await emu.putApp({ id: '/zeta-holder', instances: 1, labels: { HAPROXY_GROUP: 'ports' }, portDefinitions: [{ port }] });
+      await waitFor('the holder is served', async () => await answers(port, '/zeta-holder') && (await ownStatus()).services.some((s) => s.appId === '/zeta-holder'), 20_000);
+      await emu.putApp({ id: '/alpha-newcomer', instances: 1, labels: { HAPROXY_GROUP: 'ports' }, portDefinitions: [{ port }] });
+      await waitFor('the holder keeps the port, the newcomer is named', holderServes, 20_000);
+      expect(await c.stop()).toBe(0);
+      c = start();
+      await waitFor('after a restart, the holder still keeps the port', holderServes, 20_000);
+      // Every request goes to the holder: the port's traffic is not split.
+      for (let i = 0; i < 20; i += 1) expect(await answers(port, '/zeta-holder')).toBe(true);
+    } finally {
+      expect(await c.stop()).toBe(0);
+      await emu.deleteApp('/alpha-newcomer');
+      await emu.deleteApp('/zeta-holder');
+    }
+  });
 });

@@ -68,3 +68,27 @@ describe('a failed reload', () => {
     expect(f.writes.at(-1)!.config).toBe(f.writes[0]!.config);
   });
 });
+
+describe('port ownership', () => {
+  it('the app serving a port keeps it; a newcomer declaring it is skipped, naming the port and the holder', async () => {
+    const f = reconcileFakes();
+    f.marathon.put(wireApp({ id: '/zeta', ports: [10000] }));
+    const first = await reconcileOnce(f.deps, undefined, { full: true, apps: [], reasons: ['start'] });
+    f.marathon.put(wireApp({ id: '/alpha', ports: [10000] }));
+    for (const req of [{ full: false, apps: ['/alpha'] }, { full: true, apps: [] }]) {
+      const r = await reconcileOnce(f.deps, first.applied, { ...req, reasons: ['x'] });
+      expect([...r.applied!.byApp.keys()]).toEqual(['/zeta']);
+      expect(f.deps.cluster.skippedOf('/alpha').map((s) => s.message).join()).toContain('port 10000 is already used by app /zeta');
+    }
+  });
+
+  it('after a restart, the config on disk says who holds a port', async () => {
+    const f = reconcileFakes();
+    const disk = 'frontend marathon_http_in\n  bind *:80\nfrontend zeta_10000\n  bind *:10000\n  mode tcp\nbackend zeta_10000\n';
+    const deps = { ...f.deps, writer: { ...f.deps.writer, current: async () => disk } };
+    f.marathon.put(wireApp({ id: '/zeta', ports: [10000] }));
+    f.marathon.put(wireApp({ id: '/alpha', ports: [10000] }));
+    const r = await reconcileOnce(deps, undefined, { full: true, apps: [], reasons: ['start'] });
+    expect([...r.applied!.byApp.keys()]).toEqual(['/zeta']);
+  });
+});
