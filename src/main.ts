@@ -128,7 +128,7 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
   });
   const metrics = createMetrics();
   const haproxy = createHaproxyDriver(settings, log);
-  const resolver = createHostResolver({ ttlMs: 60_000, capacity: settings.lruCacheCapacity });
+  const resolver = createHostResolver({ ttlMs: settings.dnsTtlSeconds * 1000, capacity: settings.lruCacheCapacity });
   const healthCache = new LruCache<string, boolean>(settings.lruCacheCapacity);
   const render = createRenderer(templates, renderOptions, ejs);
   const writer = createConfigWriter(settings, log);
