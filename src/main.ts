@@ -127,7 +127,7 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
     caCert: settings.marathonCaCert,
   });
   const metrics = createMetrics();
-  const haproxy = createHaproxyDriver(settings, log);
+  const haproxy = createHaproxyDriver(settings, log, { onRestart: (result) => metrics.haproxyRestartsTotal.inc({ result }) });
   const resolver = createHostResolver({ ttlMs: settings.dnsTtlSeconds * 1000, capacity: settings.lruCacheCapacity });
   const healthCache = new LruCache<string, boolean>(settings.lruCacheCapacity);
   const render = createRenderer(templates, renderOptions, ejs);
@@ -170,12 +170,9 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
 
   return new Promise<number>((resolve) => {
     let stopping = false;
-    const off = deps.onSignal?.((signal) => {
-      if (signal === 'SIGHUP') { log.info({ signal }, 'resync requested'); controller.loop.markDirty('signal:SIGHUP'); return; }
-      if (signal === 'SIGUSR1') { log.info({ signal }, 'reload requested'); controller.loop.requestReload('signal:SIGUSR1'); return; }
+    const shutdown = (code: number) => {
       if (stopping) return;
       stopping = true;
-      log.info({ signal }, 'shutting down');
       void (async () => {
         off?.();
         await triggers.stop();
@@ -183,8 +180,21 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
         await status?.close();
         await haproxy.stop();
         await rm(settings.pidFile, { force: true });
-        resolve(0);
+        resolve(code);
       })();
+    };
+    const off = deps.onSignal?.((signal) => {
+      if (signal === 'SIGHUP') { log.info({ signal }, 'resync requested'); controller.loop.markDirty('signal:SIGHUP'); return; }
+      if (signal === 'SIGUSR1') { log.info({ signal }, 'reload requested'); controller.loop.requestReload('signal:SIGUSR1'); return; }
+      if (stopping) return;
+      log.info({ signal }, 'shutting down');
+      shutdown(0);
+    });
+    // HAProxy dead for good: exit non-zero, so whatever supervises this controller restarts it.
+    void haproxy.fatal?.then((why) => {
+      if (stopping) return;
+      log.fatal({ error: why }, 'haproxy is down and cannot be restarted; exiting');
+      shutdown(1);
     });
   });
 }

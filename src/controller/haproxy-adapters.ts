@@ -52,7 +52,16 @@ async function saveServerState(s: Settings): Promise<void> {
   } catch { /* best effort: a reload without saved state is still correct */ }
 }
 
-export function createHaproxyDriver(s: Settings, log: Logger): HaproxyDriver {
+/** Restarts of a dead supervised master before the controller gives up (about 6 s in all). */
+const RESTART_ATTEMPTS = 5;
+
+export interface DriverHooks {
+  /** A supervised master exited on its own. */
+  readonly onMasterExit?: () => void;
+  readonly onRestart?: (result: 'success' | 'failure') => void;
+}
+
+export function createHaproxyDriver(s: Settings, log: Logger, hooks: DriverHooks = {}): HaproxyDriver {
   // A one-shot run ends right after writing; it may reload a running master but never starts
   // one that would die with it.
   const mayStart = s.mode !== 'once';
@@ -86,41 +95,81 @@ export function createHaproxyDriver(s: Settings, log: Logger): HaproxyDriver {
   if (s.superviseHaproxy) {
     let master: HaproxyMaster | undefined;
     let stopping = false;
+    let restarting: Promise<void> | undefined;
+    let giveUp: (why: string) => void = () => undefined;
+    const fatal = new Promise<string>((resolve) => { giveUp = resolve; });
+    const start = async (): Promise<HaproxyMaster> => {
+      const m = await startHaproxyMaster({
+        bin: s.haproxyBin, configPath: s.haproxyConfig, masterSocket: masterSocket(s), pidFile: join(s.runDir, 'haproxy.pid'),
+        onRecord: (r) => log[r.level]({ source: 'haproxy', haproxyLevel: r.haproxyLevel, pid: r.pid, text: r.text }, 'haproxy output'),
+      });
+      void m.exited.then((code) => {
+        if (stopping) { if (code === 0) log.info({ code }, 'haproxy stopped'); else log.error({ code }, 'haproxy master exited'); return; }
+        if (master !== m) return;
+        master = undefined;
+        log.error({ code }, 'haproxy master exited; restarting it');
+        hooks.onMasterExit?.();
+        restarting ??= restart().finally(() => { restarting = undefined; });
+      });
+      return m;
+    };
+    // A dead master is started again from the files on disk (the last good ones: a failed
+    // reload puts them back), with backoff. When that keeps failing, the controller gives up so
+    // that its own supervisor (Marathon, tini, systemd) restarts it.
+    const restart = async () => {
+      for (let attempt = 1; attempt <= RESTART_ATTEMPTS && !stopping; attempt += 1) {
+        await new Promise((r) => setTimeout(r, Math.min(5_000, 200 * 2 ** (attempt - 1))));
+        if (stopping || master) return;
+        try {
+          master = await start();
+          log.warn({ attempt }, 'haproxy master restarted');
+          hooks.onRestart?.('success');
+          return;
+        } catch (err) {
+          log.error({ attempt, error: (err as Error).message }, 'haproxy master could not be restarted');
+          hooks.onRestart?.('failure');
+        }
+      }
+      if (!stopping && !master) giveUp(`haproxy could not be restarted after ${RESTART_ATTEMPTS} attempts`);
+    };
+    const reload = async (retry: boolean): Promise<ReloadResult> => {
+      if (restarting) await restarting;
+      if (!master) {
+        master = await connectHaproxyMaster(masterSocket(s));
+        if (!master && !mayStart) {
+          return { ok: false, detail: `no haproxy master at ${masterSocket(s)} to reload (a one-shot run does not start one; use sse, poll or event mode)` };
+        }
+        if (!master) {
+          try {
+            master = await start();
+            log.info({ masterSocket: masterSocket(s) }, 'haproxy started');
+            return { ok: true, detail: 'started' };
+          } catch (err) {
+            return { ok: false, detail: (err as Error).message };
+          }
+        }
+        log.info({ masterSocket: masterSocket(s) }, 'attached to a running haproxy master');
+      }
+      await saveServerState(s);
+      const r = await master.reload();
+      if (!r.ok && retry && r.reason?.startsWith('master socket unreachable')) {
+        // A master we attached to died (we cannot watch its exit): start one instead.
+        log.error({ detail: r.reason }, 'haproxy master unreachable; starting a new one');
+        master = undefined;
+        return reload(false);
+      }
+      return { ok: r.ok, detail: r.reason ?? (r.workerPid ? `new worker ${r.workerPid}` : undefined) };
+    };
     return {
       kind: 'master',
       runtime,
       cannotBind,
       readServers,
-      async reload(): Promise<ReloadResult> {
-        if (!master) {
-          master = await connectHaproxyMaster(masterSocket(s));
-          if (!master && !mayStart) {
-            return { ok: false, detail: `no haproxy master at ${masterSocket(s)} to reload (a one-shot run does not start one; use sse, poll or event mode)` };
-          }
-          if (!master) {
-            try {
-              master = await startHaproxyMaster({
-                bin: s.haproxyBin, configPath: s.haproxyConfig, masterSocket: masterSocket(s), pidFile: join(s.runDir, 'haproxy.pid'),
-                onRecord: (r) => log[r.level]({ source: 'haproxy', haproxyLevel: r.haproxyLevel, pid: r.pid, text: r.text }, 'haproxy output'),
-              });
-              log.info({ masterSocket: masterSocket(s) }, 'haproxy started');
-              void master.exited.then((code) => {
-                if (stopping && code === 0) log.info({ code }, 'haproxy stopped');
-                else log.error({ code }, 'haproxy master exited');
-              });
-              return { ok: true, detail: 'started' };
-            } catch (err) {
-              return { ok: false, detail: (err as Error).message };
-            }
-          }
-          log.info({ masterSocket: masterSocket(s) }, 'attached to a running haproxy master');
-        }
-        await saveServerState(s);
-        const r = await master.reload();
-        return { ok: r.ok, detail: r.reason ?? (r.workerPid ? `new worker ${r.workerPid}` : undefined) };
-      },
+      fatal,
+      reload: () => reload(mayStart),
       async stop() {
         stopping = true;
+        await restarting;
         await master?.stop();
       },
     };
