@@ -127,7 +127,10 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
     caCert: settings.marathonCaCert,
   });
   const metrics = createMetrics();
-  const haproxy = createHaproxyDriver(settings, log, { onRestart: (result) => metrics.haproxyRestartsTotal.inc({ result }) });
+  const haproxy = createHaproxyDriver(settings, log, {
+    onRestart: (result) => metrics.haproxyRestartsTotal.inc({ result }),
+    onRuntimeOp: (op, result) => metrics.runtimeChangesTotal.inc({ op, result }),
+  });
   const resolver = createHostResolver({ ttlMs: settings.dnsTtlSeconds * 1000, capacity: settings.lruCacheCapacity });
   const healthCache = new LruCache<string, boolean>(settings.lruCacheCapacity);
   const render = createRenderer(templates, renderOptions, ejs);

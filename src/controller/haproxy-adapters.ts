@@ -59,6 +59,8 @@ export interface DriverHooks {
   /** A supervised master exited on its own. */
   readonly onMasterExit?: () => void;
   readonly onRestart?: (result: 'success' | 'failure') => void;
+  /** One runtime API operation, by result (after a failure the batch stops: a reload follows). */
+  readonly onRuntimeOp?: (op: string, result: 'success' | 'failure' | 'no_socket') => void;
 }
 
 export function createHaproxyDriver(s: Settings, log: Logger, hooks: DriverHooks = {}): HaproxyDriver {
@@ -66,8 +68,13 @@ export function createHaproxyDriver(s: Settings, log: Logger, hooks: DriverHooks
   // one that would die with it.
   const mayStart = s.mode !== 'once';
   const runtime = async (ops: readonly { op: string }[]) => {
-    if (!existsSync(adminSocket(s))) return { ok: false, error: `no admin socket at ${adminSocket(s)}` };
+    if (!existsSync(adminSocket(s))) {
+      if (ops[0]) hooks.onRuntimeOp?.(ops[0].op, 'no_socket');
+      return { ok: false, error: `no admin socket at ${adminSocket(s)}` };
+    }
     const r = await applyRuntimeOps(ops as RuntimeOp[], { socket: adminSocket(s), mapDir: dirname(s.haproxyConfig), drainTimeoutMs: 10_000 });
+    for (const op of ops.slice(0, r.applied)) hooks.onRuntimeOp?.(op.op, 'success');
+    if (r.failed) hooks.onRuntimeOp?.(r.failed.op, 'failure');
     return { ok: r.ok, error: r.error };
   };
   const cannotBind: HaproxyDriver['cannotBind'] = async (binds) => {

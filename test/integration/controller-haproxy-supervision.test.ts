@@ -2,7 +2,7 @@
 // and later changes apply again; when it cannot be restarted, the controller exits non-zero
 // so that its own supervisor restarts it (issue 9).
 
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/index.js';
 import { request } from '../emulator/http-client.js';
@@ -59,6 +59,30 @@ d('a supervised HAProxy that dies', () => {
       expect(await ctl.exited).toBe(1);
     } finally {
       await ctl.stop();
+    }
+  });
+
+  it('runtime API operations are counted by operation and result; a failed one falls back to a reload', async () => {
+    const { p, dir, ctl, answers } = await setUp('sup3');
+    const metric = async (op: string, result: string) => {
+      const m = new RegExp(`marathon_lb_haproxy_runtime_changes_total\\{op="${op}",result="${result}"\\} (\\d+)`).exec((await request(`http://127.0.0.1:${p[4]!}/_mlb_metrics`)).body);
+      return m ? Number(m[1]) : 0;
+    };
+    const servers = async (n: number) => {
+      const st = JSON.parse((await request(`http://127.0.0.1:${p[4]!}/_mlb_status`, { headers: { accept: 'application/json' } })).body) as { services: Array<{ appId: string; servers: unknown[] }> };
+      return st.services.find((s) => s.appId === '/sup3')?.servers.length === n;
+    };
+    try {
+      await emu.putApp({ id: '/sup3', instances: 1, labels: { HAPROXY_GROUP: 'sup3' }, portDefinitions: [{ port: p[5]! }] });
+      await waitFor('/sup3 served', () => answers(p[5]!, '/sup3'), 20_000);
+      await emu.scale('/sup3', 2);
+      await waitFor('an add-server counted', async () => (await metric('add-server', 'success')) >= 1 && servers(2), 20_000);
+      // The admin socket gone (an operator removed it): the next change cannot use it.
+      await rm(join(dir, 'run', 'socket'));
+      await emu.scale('/sup3', 3);
+      await waitFor('the failure counted, and the change applied by a reload', async () => (await metric('add-server', 'no_socket')) >= 1 && servers(3), 20_000);
+    } finally {
+      expect(await ctl.stop()).toBe(0);
     }
   });
 });
