@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { recordPass, setSkippedApps, type Metrics, type StatusSnapshot, type StatusStream } from '../admin/index.js';
 import { createLoop, type PassRequest, type ReconcileLoop } from './loop.js';
 import { reconcileOnce, type AppliedState, type PassOutcome, type ReconcileDeps } from './reconcile.js';
+import { noticesOf } from './notices.js';
 import { statusSnapshot } from './status-snapshot.js';
 import type { Skipped } from '../model/types.js';
 
@@ -31,6 +32,8 @@ export function createController(deps: ControllerDeps): Controller {
   let lastReload: { at: number; reasons: readonly string[]; ok: boolean } | undefined;
   /** Last logged skip text per app, so a skip is logged when it appears or changes, not every pass. */
   const loggedSkips = new Map<string, string>();
+  /** Label overrides already logged (HAPROXY_{n}_MODE=tcp served as http), once each. */
+  const loggedNotices = new Set<string>();
   /** Every app's current skips (other groups left out), for the status page. */
   const skipsByApp = new Map<string, Skipped[]>();
   let consistency = { checks: 0, differences: 0, lastDifferences: [] as readonly string[], drift: 0, lastDrift: undefined as number | undefined };
@@ -74,6 +77,9 @@ export function createController(deps: ControllerDeps): Controller {
       }
     }
     if (o.stale.length > 0) log.warn({ apps: o.stale }, 'serving last good config for apps with errors');
+    for (const list of applied?.byApp.values() ?? []) for (const s of list) for (const n of noticesOf(s)) {
+      if (!loggedNotices.has(`${s.backend} ${n}`)) { loggedNotices.add(`${s.backend} ${n}`); log.warn({ appId: s.appId, backend: s.backend, notice: n }, 'label overridden'); }
+    }
     switch (o.result) {
       case 'noop': log.debug({ trigger: o.trigger, durationMs: o.durationMs }, 'no change'); break;
       case 'runtime':

@@ -10,14 +10,14 @@
 // A failed pass leaves HAProxy on the last good config and says why; a second identical pass
 // writes nothing and reloads nothing.
 
-import { liveDifference, planChange, retiredBy, type BackendDesired, type BackendLookup, type DesiredState, type Plan, type RuntimeOp } from '../haproxy/index.js';
+import { liveDifference, planChange, retiredBy, type BackendDesired, type BackendLookup, type DesiredState, type Plan, type RuntimeOp, type ServerStateRow } from '../haproxy/index.js';
 import type { Model, Service, Skipped } from '../model/types.js';
 import type { WireApp } from '../model/wire.js';
 import type { Settings } from '../settings.js';
 import { createHash } from 'node:crypto';
 import { appsQuotedBy, bisect, labelNamedBy, suspects } from './attribution.js';
 import { appsInLoadFailure, FaultMemory, groupByApp, newBinds } from './fault-memory.js';
-import { byAppAndPort, carryOverLastGood, withoutApps } from './carry-over.js';
+import { byAppAndPort, carryOverLastGood, withCurrentServers, withoutApps } from './carry-over.js';
 import type { ClusterModel } from './cluster-model.js';
 import type { HostResolver } from './host-resolver.js';
 import type { AppSource, ConfigWriter, HaproxyDriver, ValidationAlert } from './ports.js';
@@ -65,6 +65,10 @@ export interface AppliedState {
   /** Servers retired at run time (kept in maintenance until the next reload). */
   retired: number;
   at: number;
+  /** HAProxy's servers per backend as last read back (`show servers state`), for the status page. */
+  live?: Map<string, readonly ServerStateRow[]> | undefined;
+  /** Apps of other groups (none of their ports is ours). */
+  otherGroups?: Set<string> | undefined;
   /** The files HAProxy last loaded (restored when it fails to load newer ones). */
   files?: { readonly config: string; readonly maps: Readonly<Record<string, string>> } | undefined;
 }
@@ -175,13 +179,16 @@ async function incrementalPass(
   for (const appId of [...apps].sort()) {
     let list = deps.cluster.servicesOf(appId);
     const skips = deps.cluster.skippedOf(appId);
+    const other = list.length === 0 && skips.length > 0 && skips.every((s) => s.reason === 'GROUP_MISMATCH');
+    if (other) (applied.otherGroups ??= new Set()).add(appId);
+    else applied.otherGroups?.delete(appId);
     let rendered = deps.render.backendsOf(list);
     const lastGood = applied.byApp.get(appId);
     const broken = rendered.excluded.length > 0 || (list.length === 0 && skips.some((s) => OWN_FAULT.has(s.reason)));
     stale.delete(appId);
     if (broken && lastGood && lastGood.length > 0) {
-      // Its own fault: keep serving what it served.
-      list = lastGood;
+      // Its own fault: keep serving what it served, at the addresses of its current tasks.
+      list = withCurrentServers(lastGood, list, skips);
       rendered = deps.render.backendsOf(list);
       stale.add(appId);
     }
@@ -235,7 +242,7 @@ async function incrementalPass(
     if (written.ok) applied.files = { config: full.rendered.config, maps: full.rendered.maps };
     if (!written.ok) return { result: 'error', reasons: plan.reasons, ...base, error: `runtime change applied, but writing the config failed: ${alertText(written.alerts, written.output)}` };
   }
-  const live = await correctLive(deps, applied.desired.backends, new Set(delta.keys()));
+  const live = await correctLive(deps, applied, new Set(delta.keys()));
   return { result: 'runtime', reasons: plan.reasons, ...base, liveDifferences: live };
 }
 
@@ -266,7 +273,8 @@ function once<T>(f: () => T): () => T {
  * Reads HAProxy's live servers (only the given backends, or all) and corrects what differs from
  * the desired state. Returns the differences found (empty when HAProxy was right).
  */
-async function correctLive(deps: ReconcileDeps, desired: ReadonlyMap<string, BackendDesired>, only?: ReadonlySet<string>): Promise<string[] | undefined> {
+async function correctLive(deps: ReconcileDeps, state: AppliedState, only?: ReadonlySet<string>): Promise<string[] | undefined> {
+  const desired = state.desired.backends;
   if (!deps.haproxy.readServers || deps.settings.dry) return undefined;
   const names = only ? [...only] : [...desired.keys()];
   let rows;
@@ -276,6 +284,11 @@ async function correctLive(deps: ReconcileDeps, desired: ReadonlyMap<string, Bac
     return undefined; // no admin socket (no HAProxy yet, or --command without one): nothing to compare
   }
   const want = new Map(names.map((n) => [n, desired.get(n)]));
+  // Kept for the status page: what HAProxy says of each server (health, maintenance).
+  const live = state.live ?? (state.live = new Map());
+  for (const n of names) live.set(n, []);
+  for (const r of rows) if (want.has(r.backend)) (live.get(r.backend) as ServerStateRow[]).push(r);
+  for (const b of live.keys()) if (!desired.has(b)) live.delete(b);
   const diff = liveDifference(want, rows);
   if (diff.ops.length > 0 && deps.haproxy.runtime) await deps.haproxy.runtime(diff.ops);
   return diff.differences;
@@ -286,6 +299,8 @@ async function fullPass(
 ): Promise<{ outcome: PassOutcome; applied: AppliedState | undefined }> {
   const fresh = deps.cluster.model();
   const lastGood = applied ? servedModel(applied) : undefined;
+  const ours = new Set(fresh.services.map((s) => s.appId));
+  const otherGroups = new Set(fresh.skipped.filter((s) => s.reason === 'GROUP_MISMATCH' && !ours.has(s.appId)).map((s) => s.appId));
   // Render, let HAProxy judge, and exclude the apps whose lines it rejects.
   let { model, stale } = carryOverLastGood(fresh, lastGood);
   const extraSkipped: Skipped[] = [];
@@ -306,7 +321,7 @@ async function fullPass(
     const skipped = [...model.skipped, ...rendered.excluded, ...extraSkipped];
     if (rendered.excluded.length > 0 && round === 0) {
       // Apps whose templates failed: serve their last good services if we have them.
-      const again = carryOverLastGood(withoutApps(model, new Set(rendered.excluded.map((e) => e.appId))), lastGood, rendered.excluded);
+      const again = carryOverLastGood(withoutApps(model, new Set(rendered.excluded.map((e) => e.appId))), lastGood, rendered.excluded, model.services);
       if (again.stale.length > stale.length) { model = again.model; stale = again.stale; continue; }
     }
     const plan: Plan = planChange(applied?.desired, desired);
@@ -315,12 +330,13 @@ async function fullPass(
     const inConfig = (): Model => ({ services: model.services.filter((s) => desired.backends.has(s.backend) || desired.frame !== ''), skipped: [] });
     const nextApplied = (retired = 0, files: AppliedState['files'] = { config: rendered.config, maps: rendered.maps }): AppliedState => ({
       desired: { ...desired, backends: new Map(desired.backends) }, byApp: byApp(inConfig()), stale: new Set(stale), retired, at: started, files,
+      live: new Map(applied?.live ?? []), otherGroups,
     });
     if (plan.kind === 'noop') {
       if (!applied) return done({ result: 'noop', reasons: [], skipped, stale, drift });
       // Nothing to change, by our account: a full pass is when HAProxy's own account is checked too.
       const next = nextApplied(applied.retired, applied.files);
-      const live = await correctLive(deps, next.desired.backends);
+      const live = await correctLive(deps, next);
       return done({ result: 'noop', reasons: [], skipped, stale, drift, liveDifferences: live }, next);
     }
     if (deps.settings.dry) return done({ result: 'noop', reasons: plan.reasons, skipped, stale, dryConfig: rendered.config });
@@ -371,7 +387,7 @@ async function fullPass(
       const r = await deps.haproxy.runtime(plan.ops);
       if (r.ok) {
         const next = nextApplied(retired);
-        const live = await correctLive(deps, next.desired.backends, changedBackends(applied, next));
+        const live = await correctLive(deps, next, changedBackends(applied, next));
         return done({ result: 'runtime', reasons: plan.reasons, skipped, stale, drift, liveDifferences: live }, next);
       }
       plan.reasons.push(`runtime API failed (${r.error ?? 'unknown'}), reloading instead`);
@@ -403,7 +419,7 @@ async function fullPass(
       return done({ result: 'error', reasons: plan.reasons, skipped, stale, error: `reload failed: ${reload.detail ?? 'unknown'}` });
     }
     const next = nextApplied();
-    const live = await correctLive(deps, next.desired.backends);
+    const live = await correctLive(deps, next);
     return done({ result: 'reload', reasons: plan.reasons, skipped, stale, drift, liveDifferences: live }, next);
   }
 }
@@ -475,7 +491,7 @@ function fallBack(model: Model, culprits: readonly string[], lastGood: Model | u
   const out = withoutApps(model, new Set([...culprits, ...unchecked]));
   const nextStale = stale.filter((a) => !culprits.includes(a));
   const revive = new Set([...culprits.filter((a) => !stale.includes(a)), ...unchecked]);
-  const carried = (lastGood?.services ?? []).filter((s) => revive.has(s.appId));
+  const carried = withCurrentServers((lastGood?.services ?? []).filter((s) => revive.has(s.appId)), model.services, model.skipped);
   for (const a of new Set(carried.map((s) => s.appId))) if (!nextStale.includes(a)) nextStale.push(a);
   return { model: { services: [...out.services, ...carried].sort(byAppAndPort), skipped: out.skipped }, stale: nextStale.sort() };
 }

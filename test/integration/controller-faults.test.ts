@@ -15,7 +15,8 @@ import { selfSignedLoopbackCert } from '../support/tls.js';
 const d = findHaproxy() ? describe : describe.skip;
 
 interface Status {
-  services: Array<{ appId: string; servicePort: number; servers: unknown[] }>;
+  services: Array<{ appId: string; servicePort: number; servers: Array<{ address: string; state: string }>; stale?: { reason: string }; notices?: string[] }>;
+  otherGroups?: number;
   skipped: Array<{ appId: string; reason: string; label?: string; message: string }>;
 }
 
@@ -158,5 +159,38 @@ d('one app\'s fault never reaches another', () => {
       await emu.deleteApp('/alpha-newcomer');
       await emu.deleteApp('/zeta-holder');
     }
+  });
+
+  it('an app with a broken label keeps serving from its current tasks; the status page says it is stale, with HAProxy\'s server states, and is not green', async () => {
+    const port = svcPort();
+    const app = (labels: Record<string, string>) => ({ id: '/stale', instances: 1, portDefinitions: [{ port }], labels: { ...group, ...labels },
+      healthChecks: [{ protocol: 'HTTP', path: '/health', intervalSeconds: 1, timeoutSeconds: 1, maxConsecutiveFailures: 1 }] });
+    await emu.putApp(app({}));
+    await waitFor('/stale served', () => answers(port, '/stale'), 20_000);
+    const before = emu.tasks('/stale').map((t) => t.id);
+    // A broken label; Marathon restarts the app's tasks (a new definition), at new addresses.
+    await emu.putApp(app({ HAPROXY_0_MODE: 'udp' }));
+    await waitFor('the new task answers through HAProxy', async () => !emu.tasks('/stale').some((t) => before.includes(t.id)) && answers(port, '/stale'), 20_000);
+    await waitFor('the status page marks it stale, with HAProxy\'s live server state', async () => {
+      const sv = (await statusNow()).services.find((s) => s.appId === '/stale');
+      return sv?.stale?.reason.includes('HAPROXY_0_MODE') && sv.servers.length === 1 && sv.servers[0]!.state === 'up'
+        && sv.servers[0]!.address === emu.tasks('/stale')[0]!.endpoints[0];
+    }, 20_000);
+    const html = (await request(`http://127.0.0.1:${status}/_mlb_status.html`)).body;
+    expect(html).toContain('id="warn-apps-stale"');
+    expect(html).not.toContain('id="all-ok"');
+    const skip = (await statusNow()).skipped.find((s) => s.appId === '/stale')!;
+    expect(skip.label).toBe('HAPROXY_0_MODE');
+  });
+
+  it('HAPROXY_0_MODE=tcp overridden to http by a vhost is reported on the status page and in the log; other groups are counted apart', async () => {
+    await emu.putApp({ id: '/tcp-vhost', instances: 1, portDefinitions: [{ port: svcPort() }], labels: { ...group, HAPROXY_0_MODE: 'tcp', HAPROXY_0_VHOST: 'tv.example' } });
+    await emu.putApp({ id: '/elsewhere', instances: 1, portDefinitions: [{ port: svcPort() }], labels: { HAPROXY_GROUP: 'internal' } });
+    await waitFor('the override is on the status page', async () =>
+      (await statusNow()).services.find((s) => s.appId === '/tcp-vhost')?.notices?.some((n) => n.includes('HAPROXY_0_MODE=tcp is overridden to http because of HAPROXY_0_VHOST')), 20_000);
+    await ctl.waitForLog((l) => l.msg === 'label overridden' && l.appId === '/tcp-vhost', 'the override logged');
+    await waitFor('other groups counted', async () => ((await statusNow()).otherGroups ?? 0) >= 1, 20_000);
+    expect((await statusNow()).skipped.some((s) => s.appId === '/elsewhere')).toBe(false);
+    for (const s of (await statusNow()).skipped) expect(s.label).toBeTruthy();
   });
 });
