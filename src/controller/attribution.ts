@@ -109,8 +109,12 @@ export function appsQuotedBy(
   const out = new Map<string, string[]>();
   if (tokens.length === 0) return out;
   const lines = config.split('\n');
+  // A name on a line no app owns (a shared frontend, a keyword of the defaults) points at nobody.
+  const owned = new Uint8Array(lines.length + 2);
+  for (const o of owners) for (let n = o.from; n <= o.to && n <= lines.length; n += 1) owned[n] = 1;
+  const shared = (t: string) => lines.some((l, i) => owned[i + 1] === 0 && l.includes(t));
   const escape = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const patterns = tokens.map((t) => ({ t, re: new RegExp(`(^|[^\\w.\\-])${escape(t)}($|[^\\w.\\-])`) }));
+  const patterns = tokens.filter((t) => !shared(t)).map((t) => ({ t, re: new RegExp(`(^|[^\\w.\\-])${escape(t)}($|[^\\w.\\-])`) }));
   for (const o of owners) {
     for (let n = o.from; n <= o.to; n += 1) {
       const line = lines[n - 1];

@@ -515,14 +515,17 @@ async function pinRejection(
   const lines = rendered.config.split('\n');
   const servicesOf = (appId: string) => model.services.filter((s) => s.appId === appId);
   for (const a of alerts) {
-    if (a.line === undefined) continue;
-    const appId = ownerOf(rendered.owners, a.line);
-    if (appId === undefined) continue;
-    const line = (lines[a.line - 1] ?? '').trim();
-    const entry = culprits.get(appId) ?? { text: '', label: undefined };
-    entry.text = entry.text ? `${entry.text}; ${a.message}` : a.message;
-    entry.label ??= labelNamedBy(servicesOf(appId), [line, a.message]);
-    culprits.set(appId, entry);
+    // The alert's own line, else the config lines its text points at ("http frontend 'x'
+    // (haproxy.cfg:12) tries to use incompatible tcp backend 'y' (haproxy.cfg:40)").
+    for (const n of a.line !== undefined ? [a.line] : linesIn(a.message)) {
+      const appId = ownerOf(rendered.owners, n);
+      if (appId === undefined) continue;
+      const line = (lines[n - 1] ?? '').trim();
+      const entry = culprits.get(appId) ?? { text: '', label: undefined };
+      if (!entry.text.includes(a.message)) entry.text = entry.text ? `${entry.text}; ${a.message}` : a.message;
+      entry.label ??= labelNamedBy(servicesOf(appId), [line, a.message]);
+      culprits.set(appId, entry);
+    }
   }
   if (culprits.size > 0 || !deps.writer.check) return { culprits, unchecked: [], checks: 0 };
   // No line to go by: bisect.
@@ -556,6 +559,11 @@ async function pinRejection(
   }
   for (const appId of found.bad) culprits.set(appId, { text: said, label: labelNamedBy(servicesOf(appId), alerts.map((a) => a.message)) });
   return { culprits, unchecked: found.unchecked, checks };
+}
+
+/** Config line numbers an alert's text refers to (`file.cfg:12`, also our `.check` copies). */
+function linesIn(message: string): number[] {
+  return [...message.matchAll(/(?:^|[\s(\[])[^\s()[\]]*\.cfg[^\s()[\]:]*:(\d+)(?=[)\]\s,.;']|$)/g)].map((m) => Number(m[1]));
 }
 
 function ownerOf(owners: Rendered['owners'], line: number): string | undefined {
