@@ -86,15 +86,17 @@ export interface StatusSnapshot {
   readonly stream: StatusStream;
   /** Optional so snapshots from older callers and fixtures stay valid. */
   readonly consistency?: StatusConsistency | undefined;
+  /** With --supervise-haproxy: restarts of a master that died. */
+  readonly haproxy?: { readonly running: boolean; readonly restarts: number; readonly lastExit: { readonly at: string; readonly code: number | null } | undefined } | undefined;
 }
 
 export interface StatusProblem {
-  readonly kind: 'pass-failed' | 'stream-down';
+  readonly kind: 'pass-failed' | 'stream-down' | 'haproxy-down';
   readonly message: string;
 }
 
 export interface StatusWarning {
-  readonly kind: 'apps-stale' | 'apps-rejected' | 'apps-skipped' | 'notices';
+  readonly kind: 'apps-stale' | 'apps-rejected' | 'apps-skipped' | 'notices' | 'haproxy-restarted';
   readonly message: string;
 }
 
@@ -107,6 +109,9 @@ const REJECTED = new Set(['CONFIG_REJECTED']);
  */
 export function statusWarnings(s: StatusSnapshot): StatusWarning[] {
   const out: StatusWarning[] = [];
+  if (s.haproxy && s.haproxy.restarts > 0) {
+    out.push({ kind: 'haproxy-restarted', message: `The HAProxy master died and was restarted ${s.haproxy.restarts} time(s)${s.haproxy.lastExit ? `, last at ${s.haproxy.lastExit.at} (exit code ${String(s.haproxy.lastExit.code)})` : ''}.` });
+  }
   const names = (ids: Iterable<string>) => {
     const list = [...new Set(ids)];
     return `${list.slice(0, 10).join(', ')}${list.length > 10 ? ` and ${list.length - 10} more` : ''}`;
@@ -133,6 +138,9 @@ export function statusProblems(s: StatusSnapshot): StatusProblem[] {
         ? 'HAProxy keeps the last good configuration.'
         : 'No configuration has been applied since the controller started.'}`,
     });
+  }
+  if (s.haproxy && !s.haproxy.running && s.haproxy.lastExit) {
+    problems.push({ kind: 'haproxy-down', message: `The HAProxy master exited at ${s.haproxy.lastExit.at} (exit code ${String(s.haproxy.lastExit.code)}) and is being restarted.` });
   }
   if (!s.stream.connected) {
     const source = s.stream.mode === 'sse' ? 'Marathon event stream' : 'Marathon';
@@ -224,6 +232,11 @@ export function renderStatusHtml(s: StatusSnapshot): string {
           `${s.stream.url ? `, <code>${text(s.stream.url)}</code>` : ''}, ${text(s.stream.reconnects)} reconnects`,
       ],
       ['Config', `<code>${text(s.configPath)}</code>`],
+      ...(s.haproxy ? [[
+        'HAProxy master',
+        `${s.haproxy.running ? 'running' : 'not running'}, ${text(s.haproxy.restarts)} restarts` +
+          `${s.haproxy.lastExit ? ` (last exit ${text(s.haproxy.lastExit.at)}, code ${text(String(s.haproxy.lastExit.code))})` : ''}`,
+      ] as [string, string]] : []),
       ...(s.consistency ? [[
         'HAProxy read back',
         `${text(s.consistency.checks)} checks, ${text(s.consistency.differences)} differences corrected` +

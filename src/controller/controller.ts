@@ -168,7 +168,7 @@ export function createController(deps: ControllerDeps): Controller {
     runPass: (trigger) => runRequest({ full: true, apps: [], reasons: trigger }),
     snapshot: () => statusSnapshot({
       settings, version: deps.version, applied, lastPass, lastReload, stream,
-      skipped: [...skipsByApp.values()].flat(), consistency,
+      skipped: [...skipsByApp.values()].flat(), consistency, supervision: deps.haproxy.supervision?.(),
     }),
     setStream(s) {
       stream = s;

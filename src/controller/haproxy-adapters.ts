@@ -103,6 +103,8 @@ export function createHaproxyDriver(s: Settings, log: Logger, hooks: DriverHooks
     let master: HaproxyMaster | undefined;
     let stopping = false;
     let restarting: Promise<void> | undefined;
+    let restarts = 0;
+    let lastExit: { at: number; code: number | null } | undefined;
     let giveUp: (why: string) => void = () => undefined;
     const fatal = new Promise<string>((resolve) => { giveUp = resolve; });
     const start = async (): Promise<HaproxyMaster> => {
@@ -114,6 +116,7 @@ export function createHaproxyDriver(s: Settings, log: Logger, hooks: DriverHooks
         if (stopping) { if (code === 0) log.info({ code }, 'haproxy stopped'); else log.error({ code }, 'haproxy master exited'); return; }
         if (master !== m) return;
         master = undefined;
+        lastExit = { at: Date.now(), code };
         log.error({ code }, 'haproxy master exited; restarting it');
         hooks.onMasterExit?.();
         restarting ??= restart().finally(() => { restarting = undefined; });
@@ -129,6 +132,7 @@ export function createHaproxyDriver(s: Settings, log: Logger, hooks: DriverHooks
         if (stopping || master) return;
         try {
           master = await start();
+          restarts += 1;
           log.warn({ attempt }, 'haproxy master restarted');
           hooks.onRestart?.('success');
           return;
@@ -173,6 +177,7 @@ export function createHaproxyDriver(s: Settings, log: Logger, hooks: DriverHooks
       cannotBind,
       readServers,
       fatal,
+      supervision: () => ({ restarts, lastExit, running: master !== undefined }),
       reload: () => reload(mayStart),
       async stop() {
         stopping = true;

@@ -48,6 +48,8 @@ export interface HaproxyDriver {
   /** HAProxy's live servers (`show servers state`), of some backends or all; throws without a socket. */
   readServers?(backends?: readonly string[]): Promise<ServerStateRow[]>;
   stop(): Promise<void>;
+  /** What happened to a supervised HAProxy (restarts of a dead master), for the status page. */
+  supervision?(): { readonly restarts: number; readonly lastExit: { readonly at: number; readonly code: number | null } | undefined; readonly running: boolean };
   /** Resolves (with why) when the HAProxy this controller supervises is dead and cannot be restarted. */
   readonly fatal?: Promise<string>;
 }

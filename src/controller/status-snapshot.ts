@@ -10,6 +10,7 @@ import type { ServerStateRow } from '../haproxy/index.js';
 import type { Settings } from '../settings.js';
 import type { Skipped } from '../model/types.js';
 import { noticesOf } from './notices.js';
+import type { HaproxyDriver } from './ports.js';
 import { servedModel, type AppliedState, type PassOutcome } from './reconcile.js';
 
 export interface SnapshotInput {
@@ -22,6 +23,8 @@ export interface SnapshotInput {
   /** Every app's skips, as the cluster model has them now. */
   readonly skipped: readonly Skipped[];
   readonly consistency: StatusConsistency;
+  /** The supervised HAProxy's restarts, when the driver supervises one. */
+  readonly supervision?: ReturnType<NonNullable<HaproxyDriver['supervision']>> | undefined;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -83,5 +86,6 @@ export function statusSnapshot(i: SnapshotInput): StatusSnapshot {
     lastPass: i.lastPass ? { at: iso(i.lastPass.at), result: i.lastPass.result, error: i.lastPass.error } : undefined,
     stream: { mode: i.settings.mode, ...i.stream },
     consistency: i.consistency,
+    ...(i.supervision ? { haproxy: { running: i.supervision.running, restarts: i.supervision.restarts, lastExit: i.supervision.lastExit ? { at: iso(i.supervision.lastExit.at), code: i.supervision.lastExit.code } : undefined } } : {}),
   };
 }

@@ -44,6 +44,10 @@ d('a supervised HAProxy that dies', () => {
       await waitFor('/sup1-b, added after the restart, served', () => answers(p[6]!, '/sup1-b'), 20_000);
       const metrics = (await request(`http://127.0.0.1:${p[4]!}/_mlb_metrics`)).body;
       expect(metrics).toContain('marathon_lb_haproxy_master_restarts_total{result="success"} 1');
+      const st = JSON.parse((await request(`http://127.0.0.1:${p[4]!}/_mlb_status`, { headers: { accept: 'application/json' } })).body) as { haproxy: { running: boolean; restarts: number; lastExit?: { code: number | null } } };
+      expect(st.haproxy).toMatchObject({ running: true, restarts: 1 });
+      expect(st.haproxy.lastExit).toBeDefined();
+      expect((await request(`http://127.0.0.1:${p[4]!}/_mlb_status.html`)).body).toContain('id="warn-haproxy-restarted"');
     } finally {
       expect(await ctl.stop()).toBe(0);
     }

@@ -39,6 +39,16 @@ describe('renderStatusHtml', () => {
     expect(renderStatusHtml({ ...HEALTHY, otherGroups: 7 })).toContain('7 apps of other groups are not ours to serve.');
   });
 
+  test('a dead HAProxy master is a problem while it is restarted, and a warning once it was', () => {
+    const lastExit = { at: '2030-06-01T10:07:00.000Z', code: 137 };
+    const down = renderStatusHtml({ ...HEALTHY, skipped: [], haproxy: { running: false, restarts: 0, lastExit } });
+    expect(down).toContain('id="banner-haproxy-down"');
+    const back = renderStatusHtml({ ...HEALTHY, skipped: [], haproxy: { running: true, restarts: 1, lastExit } });
+    expect(back).not.toContain('class="banner"');
+    expect(back).toContain('id="warn-haproxy-restarted"');
+    expect(back).toContain('1 restarts');
+  });
+
   test('a failed pass and a lost stream each get a banner', () => {
     const broken = renderStatusHtml(BROKEN);
     expect(broken).toMatch(/<p class="banner" role="alert" id="banner-pass-failed">[^<]*ECONNREFUSED/);
