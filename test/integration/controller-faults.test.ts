@@ -193,4 +193,30 @@ d('one app\'s fault never reaches another', () => {
     expect((await statusNow()).skipped.some((s) => s.appId === '/elsewhere')).toBe(false);
     for (const s of (await statusNow()).skipped) expect(s.label).toBeTruthy();
   });
+
+  it('at start-up, an app whose port HAProxy cannot bind is pinned from HAProxy\'s own output; HAProxy starts with everyone else', async () => {
+    const p = await freePorts(7);
+    const held = p[5]!;
+    const squatter = createServer(() => undefined);
+    await new Promise<void>((r) => squatter.listen(held, r));
+    const own = await tempDir('mlb-startfail-');
+    const labels = { HAPROXY_GROUP: 'startfail' };
+    await emu.putApp({ id: '/sf-squat', instances: 1, labels, portDefinitions: [{ port: held }] });
+    await emu.putApp({ id: '/sf-fine', instances: 1, labels, portDefinitions: [{ port: p[6]! }] });
+    // Nothing is applied yet, so no bind check runs first: HAProxy's failed start is what tells.
+    const c = runController(['sse', '--group', 'startfail', '--marathon', emu.url, '--supervise-haproxy', '--min-reload-interval', '0',
+      ...isolatedFlags(own, { http: p[0]!, https: p[1]!, admin: p[2]!, appid: p[3]!, status: p[4]! })]);
+    try {
+      await waitFor('/sf-fine served', () => answers(p[6]!, '/sf-fine'), 20_000);
+      const ownStatus = async () => JSON.parse((await request(`http://127.0.0.1:${p[4]!}/_mlb_status`, { headers: { accept: 'application/json' } })).body) as Status;
+      await waitFor('/sf-squat named, with what HAProxy said', async () => (await ownStatus()).skipped.find((s) => s.appId === '/sf-squat')?.message.includes('cannot bind'), 20_000);
+      expect((await runProcess(findHaproxy()!, ['-c', '-f', join(own, 'haproxy.cfg')])).code).toBe(0);
+      expect(await readFile(join(own, 'haproxy.cfg'), 'utf8')).not.toContain(`:${held}\n`);
+    } finally {
+      expect(await c.stop()).toBe(0);
+      await new Promise((r) => squatter.close(r));
+      await emu.deleteApp('/sf-squat');
+      await emu.deleteApp('/sf-fine');
+    }
+  });
 });
