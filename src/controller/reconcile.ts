@@ -69,8 +69,6 @@ export interface AppliedState {
   live?: Map<string, readonly ServerStateRow[]> | undefined;
   /** Apps of other groups (none of their ports is ours). */
   otherGroups?: Set<string> | undefined;
-  /** The files HAProxy last loaded (restored when it fails to load newer ones). */
-  files?: { readonly config: string; readonly maps: Readonly<Record<string, string>> } | undefined;
 }
 
 /**
@@ -239,7 +237,6 @@ async function incrementalPass(
   const full = deps.render.full(model);
   if (full.ok) {
     const written = await deps.writer.write(full.rendered.config, full.rendered.maps, { validate: false });
-    if (written.ok) applied.files = { config: full.rendered.config, maps: full.rendered.maps };
     if (!written.ok) return { result: 'error', reasons: plan.reasons, ...base, error: `runtime change applied, but writing the config failed: ${alertText(written.alerts, written.output)}` };
   }
   const live = await correctLive(deps, applied, new Set(delta.keys()));
@@ -328,14 +325,14 @@ async function fullPass(
     const drift = countDrift && applied ? driftOf(applied.desired, desired) : undefined;
     // Only what makes it into the config counts as served (render may have left services out).
     const inConfig = (): Model => ({ services: model.services.filter((s) => desired.backends.has(s.backend) || desired.frame !== ''), skipped: [] });
-    const nextApplied = (retired = 0, files: AppliedState['files'] = { config: rendered.config, maps: rendered.maps }): AppliedState => ({
-      desired: { ...desired, backends: new Map(desired.backends) }, byApp: byApp(inConfig()), stale: new Set(stale), retired, at: started, files,
+    const nextApplied = (retired = 0): AppliedState => ({
+      desired: { ...desired, backends: new Map(desired.backends) }, byApp: byApp(inConfig()), stale: new Set(stale), retired, at: started,
       live: new Map(applied?.live ?? []), otherGroups,
     });
     if (plan.kind === 'noop') {
       if (!applied) return done({ result: 'noop', reasons: [], skipped, stale, drift });
       // Nothing to change, by our account: a full pass is when HAProxy's own account is checked too.
-      const next = nextApplied(applied.retired, applied.files);
+      const next = nextApplied(applied.retired);
       const live = await correctLive(deps, next);
       return done({ result: 'noop', reasons: [], skipped, stale, drift, liveDifferences: live }, next);
     }
@@ -424,10 +421,16 @@ async function fullPass(
   }
 }
 
-/** Put back the files HAProxy last loaded, so a restart or a later reload does not read the ones it failed on. */
+/**
+ * Put back the files of what HAProxy serves (the applied state, rendered again from cached
+ * fragments: the same bytes it last loaded), so a restart or a later reload does not read the
+ * ones it failed on.
+ */
 async function restoreLastGood(deps: ReconcileDeps, applied: AppliedState | undefined): Promise<void> {
-  if (!applied?.files) return;
-  await deps.writer.write(applied.files.config, applied.files.maps, { validate: false }).catch(() => undefined);
+  if (!applied) return;
+  const out = deps.render.full(servedModel(applied));
+  if (!out.ok) return;
+  await deps.writer.write(out.rendered.config, out.rendered.maps, { validate: false }).catch(() => undefined);
 }
 
 function portHolders(applied: AppliedState): Map<number, string> {
