@@ -140,8 +140,12 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
   const metrics = settings.mode === 'once' || settings.dry ? createNullMetrics() : createMetrics();
   // Test-only: the crash test makes the process kill itself at a named step of an apply.
   const hooks = crashAtStep(deps.env['MLB_TEST_CRASH_AT']);
-  const haproxy = createHaproxyDriver(settings, log, hooks);
-  const resolver = createHostResolver({ ttlMs: 60_000, capacity: settings.lruCacheCapacity });
+  const haproxy = createHaproxyDriver(settings, log, {
+    ...hooks,
+    onRestart: (result) => metrics.haproxyRestartsTotal.inc({ result }),
+    onRuntimeOp: (op, result) => metrics.runtimeChangesTotal.inc({ op, result }),
+  });
+  const resolver = createHostResolver({ ttlMs: settings.dnsTtlSeconds * 1000, capacity: settings.lruCacheCapacity });
   const healthCache = several
     ? clusterHealthCache(settings.marathonClusters.map((c) => c.name), () => new LruCache<string, boolean>(settings.lruCacheCapacity))
     : new LruCache<string, boolean>(settings.lruCacheCapacity);
@@ -188,12 +192,9 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
 
   return new Promise<number>((resolve) => {
     let stopping = false;
-    const off = deps.onSignal?.((signal) => {
-      if (signal === 'SIGHUP') { log.info({ signal }, 'resync requested'); controller.loop.markDirty('signal:SIGHUP'); return; }
-      if (signal === 'SIGUSR1') { log.info({ signal }, 'reload requested'); controller.loop.requestReload('signal:SIGUSR1'); return; }
+    const shutdown = (code: number) => {
       if (stopping) return;
       stopping = true;
-      log.info({ signal }, 'shutting down');
       void (async () => {
         off?.();
         await triggers.stop();
@@ -201,8 +202,21 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
         await status?.close();
         await haproxy.stop();
         await rm(settings.pidFile, { force: true });
-        resolve(0);
+        resolve(code);
       })();
+    };
+    const off = deps.onSignal?.((signal) => {
+      if (signal === 'SIGHUP') { log.info({ signal }, 'resync requested'); controller.loop.markDirty('signal:SIGHUP'); return; }
+      if (signal === 'SIGUSR1') { log.info({ signal }, 'reload requested'); controller.loop.requestReload('signal:SIGUSR1'); return; }
+      if (stopping) return;
+      log.info({ signal }, 'shutting down');
+      shutdown(0);
+    });
+    // HAProxy dead for good: exit non-zero, so whatever supervises this controller restarts it.
+    void haproxy.fatal?.then((why) => {
+      if (stopping) return;
+      log.fatal({ error: why }, 'haproxy is down and cannot be restarted; exiting');
+      shutdown(1);
     });
   });
 }

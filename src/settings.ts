@@ -35,6 +35,8 @@ export interface Settings {
   readonly archiveVersions: number;
   readonly healthCheck: boolean;
   readonly lruCacheCapacity: number;
+  /** --dns-ttl: seconds a resolved agent address is used before asking again. */
+  readonly dnsTtlSeconds: number;
   readonly haproxyMap: boolean;
   readonly dontBindHttpHttps: boolean;
   readonly groupHttpsByVhost: boolean;

@@ -2,7 +2,7 @@
 // its HTML page, and the loopback HTTP server HAProxy forwards /_mlb_status and /_mlb_metrics to.
 export { createMetrics, createNullMetrics, recordPass, setSkippedApps, renderMetricDocs, METRIC_PREFIX, RECONCILE_RESULTS } from './metrics.js';
 export type { CreateMetricsOptions, Metrics, ReconcileResult, ReloadResult, RuntimeOpResult } from './metrics.js';
-export { renderStatusHtml, statusProblems, escapeHtml } from './status.js';
+export { renderStatusHtml, statusProblems, statusWarnings, escapeHtml } from './status.js';
 export type {
   StatusConsistency,
   ServerState,

@@ -40,6 +40,12 @@ const SPECS = {
     help: 'HAProxy reloads by result.',
     labelNames: ['result'],
   },
+  haproxyRestartsTotal: {
+    type: 'counter',
+    name: 'haproxy_master_restarts_total',
+    help: 'Restarts of a supervised HAProxy master that died (--supervise-haproxy), by result.',
+    labelNames: ['result'],
+  },
   runtimeChangesTotal: {
     type: 'counter',
     name: 'haproxy_runtime_changes_total',
@@ -101,6 +107,7 @@ export interface Metrics {
   readonly reconcileTotal: Counter<'result'>;
   readonly reconcileDuration: Histogram<'result'>;
   readonly haproxyReloadsTotal: Counter<'result'>;
+  readonly haproxyRestartsTotal: Counter<'result'>;
   readonly runtimeChangesTotal: Counter<'op' | 'result'>;
   readonly streamConnected: Gauge;
   readonly eventsTotal: Counter<'type'>;
@@ -137,6 +144,7 @@ export function createMetrics(options: CreateMetricsOptions = {}): Metrics {
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     }),
     haproxyReloadsTotal: new Counter({ ...common('haproxyReloadsTotal'), labelNames: ['result'] as const }),
+    haproxyRestartsTotal: new Counter({ ...common('haproxyRestartsTotal'), labelNames: ['result'] as const }),
     runtimeChangesTotal: new Counter({ ...common('runtimeChangesTotal'), labelNames: ['op', 'result'] as const }),
     streamConnected: new Gauge({ ...common('streamConnected') }),
     eventsTotal: new Counter({ ...common('eventsTotal'), labelNames: ['type'] as const }),

@@ -4,7 +4,11 @@
 // label messages come from app owners.
 import type { ReconcileResult } from './metrics.js';
 
-export type ServerState = 'up' | 'draining' | 'down' | 'unknown';
+/**
+ * HAProxy's view when it was read back (`show servers state`): up, down (its health check
+ * failed), maint (retired or disabled), draining; `unknown` when it has not been read yet.
+ */
+export type ServerState = 'up' | 'draining' | 'down' | 'maint' | 'unknown';
 
 export interface BackendServerStatus {
   readonly name: string;
@@ -22,11 +26,16 @@ export interface StatusService {
   readonly vhosts: readonly string[];
   readonly path: string | undefined;
   readonly servers: readonly BackendServerStatus[];
+  /** Served from its last good config (its current definition is broken), and why. */
+  readonly stale?: { readonly reason: string } | undefined;
+  /** Things about this service an operator should know (a label overridden, say). */
+  readonly notices?: readonly string[] | undefined;
 }
 
 export interface StatusSkippedApp {
   readonly appId: string;
   readonly reason: string;
+  /** The label at fault, or the part of the app definition that explains the skip. */
   readonly label: string | undefined;
   readonly message: string;
 }
@@ -70,16 +79,52 @@ export interface StatusSnapshot {
   readonly configPath: string;
   readonly services: readonly StatusService[];
   readonly skipped: readonly StatusSkippedApp[];
+  /** Apps of other HAPROXY_GROUPs (not ours to serve), counted apart from the skipped ones. */
+  readonly otherGroups?: number | undefined;
   readonly lastReload: StatusReload | undefined;
   readonly lastPass: StatusPass | undefined;
   readonly stream: StatusStream;
   /** Optional so snapshots from older callers and fixtures stay valid. */
   readonly consistency?: StatusConsistency | undefined;
+  /** With --supervise-haproxy: restarts of a master that died. */
+  readonly haproxy?: { readonly running: boolean; readonly restarts: number; readonly lastExit: { readonly at: string; readonly code: number | null } | undefined } | undefined;
 }
 
 export interface StatusProblem {
-  readonly kind: 'pass-failed' | 'stream-down';
+  readonly kind: 'pass-failed' | 'stream-down' | 'haproxy-down';
   readonly message: string;
+}
+
+export interface StatusWarning {
+  readonly kind: 'apps-stale' | 'apps-rejected' | 'apps-skipped' | 'notices' | 'haproxy-restarted';
+  readonly message: string;
+}
+
+const REJECTED = new Set(['CONFIG_REJECTED']);
+
+/**
+ * What keeps the banner from being green without being the controller's failure: apps served
+ * from their last good config, apps HAProxy rejected, apps skipped, notices. Not part of the
+ * health answer (one app owner's label must not fail the load balancer's health check).
+ */
+export function statusWarnings(s: StatusSnapshot): StatusWarning[] {
+  const out: StatusWarning[] = [];
+  if (s.haproxy && s.haproxy.restarts > 0) {
+    out.push({ kind: 'haproxy-restarted', message: `The HAProxy master died and was restarted ${s.haproxy.restarts} time(s)${s.haproxy.lastExit ? `, last at ${s.haproxy.lastExit.at} (exit code ${String(s.haproxy.lastExit.code)})` : ''}.` });
+  }
+  const names = (ids: Iterable<string>) => {
+    const list = [...new Set(ids)];
+    return `${list.slice(0, 10).join(', ')}${list.length > 10 ? ` and ${list.length - 10} more` : ''}`;
+  };
+  const stale = s.services.filter((sv) => sv.stale !== undefined).map((sv) => sv.appId);
+  if (stale.length > 0) out.push({ kind: 'apps-stale', message: `Served from their last good configuration (their current definition is broken): ${names(stale)}.` });
+  const rejected = s.skipped.filter((k) => REJECTED.has(k.reason)).map((k) => k.appId);
+  if (rejected.length > 0) out.push({ kind: 'apps-rejected', message: `HAProxy rejected the configuration of: ${names(rejected)}.` });
+  const skipped = s.skipped.filter((k) => !REJECTED.has(k.reason)).map((k) => k.appId);
+  if (skipped.length > 0) out.push({ kind: 'apps-skipped', message: `Not served: ${names(skipped)} (see Skipped apps).` });
+  const notices = s.services.flatMap((sv) => (sv.notices ?? []).map((n) => `${sv.appId}: ${n}`));
+  if (notices.length > 0) out.push({ kind: 'notices', message: notices.slice(0, 10).join(' ') });
+  return out;
 }
 
 /** Problems an operator must see first; empty when all is well. Also drives the health answer. */
@@ -93,6 +138,9 @@ export function statusProblems(s: StatusSnapshot): StatusProblem[] {
         ? 'HAProxy keeps the last good configuration.'
         : 'No configuration has been applied since the controller started.'}`,
     });
+  }
+  if (s.haproxy && !s.haproxy.running && s.haproxy.lastExit) {
+    problems.push({ kind: 'haproxy-down', message: `The HAProxy master exited at ${s.haproxy.lastExit.at} (exit code ${String(s.haproxy.lastExit.code)}) and is being restarted.` });
   }
   if (!s.stream.connected) {
     const source = s.stream.mode === 'sse' ? 'Marathon event stream' : 'Marathon';
@@ -115,8 +163,9 @@ table { border-collapse: collapse; margin: .5em 0; }
 th, td { border: 1px solid #ccc; padding: .25em .6em; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; }
 .banner { padding: .6em 1em; margin: .5em 0; border-radius: 4px; background: #fde2e1; border: 1px solid #e0605a; font-weight: 600; }
+.warn { padding: .6em 1em; margin: .5em 0; border-radius: 4px; background: #fff4d6; border: 1px solid #d9a400; }
 .ok { padding: .6em 1em; background: #e3f4e1; border: 1px solid #6aa864; border-radius: 4px; }
-.state-up { color: #1c7c1c; } .state-draining { color: #a66b00; } .state-down { color: #b3261e; } .state-unknown { color: #666; }
+.state-up { color: #1c7c1c; } .state-draining { color: #a66b00; } .state-down { color: #b3261e; } .state-maint { color: #666; } .state-unknown { color: #666; }
 code { font-size: .95em; }
 `;
 
@@ -141,14 +190,19 @@ function serversCell(servers: readonly BackendServerStatus[]): string {
 
 export function renderStatusHtml(s: StatusSnapshot): string {
   const problems = statusProblems(s);
+  const warnings = statusWarnings(s);
   const banners =
-    problems.length === 0
-      ? '<p class="ok" id="all-ok">Last pass succeeded and Marathon is connected.</p>'
-      : problems.map((p) => `<p class="banner" role="alert" id="banner-${p.kind}">${escapeHtml(p.message)}</p>`).join('\n');
+    problems.length === 0 && warnings.length === 0
+      ? '<p class="ok" id="all-ok">Last pass succeeded, Marathon is connected, and every app is served as defined.</p>'
+      : [
+        ...problems.map((p) => `<p class="banner" role="alert" id="banner-${p.kind}">${escapeHtml(p.message)}</p>`),
+        ...warnings.map((w) => `<p class="warn" id="warn-${w.kind}">${escapeHtml(w.message)}</p>`),
+      ].join('\n');
   const services = table(
     ['App', 'Service port', 'Backend', 'Mode', 'Vhosts', 'Path', 'Servers'],
     s.services.map((sv) => [
-      text(sv.appId),
+      text(sv.appId) + (sv.stale ? ` <strong class="stale">stale</strong><br><small>${text(sv.stale.reason)}</small>` : '')
+        + (sv.notices ?? []).map((n) => `<br><small class="notice">${text(n)}</small>`).join(''),
       text(sv.servicePort),
       `<code>${text(sv.backend)}</code>`,
       text(sv.mode),
@@ -178,6 +232,11 @@ export function renderStatusHtml(s: StatusSnapshot): string {
           `${s.stream.url ? `, <code>${text(s.stream.url)}</code>` : ''}, ${text(s.stream.reconnects)} reconnects`,
       ],
       ['Config', `<code>${text(s.configPath)}</code>`],
+      ...(s.haproxy ? [[
+        'HAProxy master',
+        `${s.haproxy.running ? 'running' : 'not running'}, ${text(s.haproxy.restarts)} restarts` +
+          `${s.haproxy.lastExit ? ` (last exit ${text(s.haproxy.lastExit.at)}, code ${text(String(s.haproxy.lastExit.code))})` : ''}`,
+      ] as [string, string]] : []),
       ...(s.consistency ? [[
         'HAProxy read back',
         `${text(s.consistency.checks)} checks, ${text(s.consistency.differences)} differences corrected` +
@@ -205,6 +264,7 @@ ${facts}
 ${services}
 <h2>Skipped apps (${s.skipped.length})</h2>
 ${skipped}
+${s.otherGroups ? `<p id="other-groups">${text(s.otherGroups)} apps of other groups are not ours to serve.</p>` : ''}
 </body>
 </html>
 `;

@@ -67,6 +67,7 @@ export const FLAGS: readonly FlagSpec[] = [
   value('archive-versions', 'int', 5, 'How many rotated copies of each written file to keep.'),
   flag('health-check', 'Leave out tasks that Marathon does not report healthy (apps with health checks only).', { short: 'H' }),
   value('lru-cache-capacity', 'int', 1000, 'Capacity of the DNS and health-result caches.'),
+  value('dns-ttl', 'int', 60, 'Seconds an agent host name\'s address is used before it is looked up again. A lookup that fails keeps the last good address.'),
   flag('haproxy-map', 'Route vhosts and X-Marathon-App-Id through HAProxy map files instead of one ACL per app.'),
   flag('dont-bind-http-https', 'Emit no :80 and :443 frontends and skip vhost routing.'),
   flag('group-https-by-vhost', 'Switch :443 on SNI and terminate TLS in one frontend per vhost.'),

@@ -331,6 +331,7 @@ export function buildSettings(input: SettingsInput): SettingsResult {
     archiveVersions: r.int('archive-versions', 0),
     healthCheck: r.bool('health-check'),
     lruCacheCapacity: r.int('lru-cache-capacity', 1),
+    dnsTtlSeconds: r.int('dns-ttl', 0),
     haproxyMap: r.bool('haproxy-map'),
     dontBindHttpHttps: r.bool('dont-bind-http-https'),
     groupHttpsByVhost: r.bool('group-https-by-vhost'),

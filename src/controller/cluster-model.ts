@@ -98,6 +98,8 @@ export class ClusterModel {
   private readonly byVhost = new Map<string, Set<Service>>();
   /** Served app id -> service-port indexes that won their port (and vhosts) last time. */
   private readonly held = new Map<string, Set<number>>();
+  /** Service port -> the backend HAProxy serves on it now: that service keeps the port in a clash. */
+  private holders: ReadonlyMap<number, string> = new Map();
 
   constructor(private readonly opts: NormalizeOptions, private readonly claims?: ClaimRules) {}
 
@@ -169,6 +171,15 @@ export class ClusterModel {
     const apps = new Set(touched);
     for (const s of this.resolveClashes(changedServices)) apps.add(s.appId);
     return { apps, full: false };
+  }
+
+  /**
+   * Who serves each port now (port -> backend name). In a clash over a port, the service that
+   * holds it keeps it and the newcomer is skipped, whatever their order; the rest is decided in
+   * (appId, port) order. Takes effect for the apps the next update() or replaceAll() touches.
+   */
+  setPortHolders(holders: ReadonlyMap<number, string>): void {
+    this.holders = holders;
   }
 
   /** The services of one served app, clashes removed (sorted by port). */
@@ -276,8 +287,8 @@ export class ClusterModel {
 
   /**
    * Re-decides who keeps a port or backend name among every service connected to the given
-   * ones through shared ports and names: the first in (appId, port) order wins, exactly as
-   * normalize() decides over the whole cluster. Returns the services whose fate changed.
+   * ones through shared ports and names: the service holding the port wins (setPortHolders),
+   * else the first in (appId, port) order, as normalize() decides over the whole cluster. Returns the services whose fate changed.
    */
   private resolveClashes(seeds: readonly Service[]): Service[] {
     // Start from the ports and names of the seeds (a removed seed is no longer indexed, but
@@ -300,8 +311,10 @@ export class ClusterModel {
       return changed;
     }
     const claims = this.claims;
-    // Several Marathons: the holders first, then everyone in normalize()'s order.
-    const sorted = [...component].sort(claims ? (a, b) => Number(this.holds(b)) - Number(this.holds(a)) || byAppAndPort(a, b) : byAppAndPort);
+    // The holders first (the service HAProxy serves on the port now; with several Marathons, the
+    // one that won a claim before), then everyone in normalize()'s order.
+    const held = (s: Service) => (this.holders.get(s.servicePort) === s.backend || (claims !== undefined && this.holds(s)) ? 0 : 1);
+    const sorted = [...component].sort((a, b) => held(a) - held(b) || byAppAndPort(a, b));
     const backends = new Map<string, Service>();
     const ports = new Map<number, Service[]>();
     const vhosts = new Map<string, Service>();

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { recordPass, setSkippedApps, type Metrics, type StatusSnapshot, type StatusStream } from '../admin/index.js';
 import { createLoop, type PassRequest, type ReconcileLoop } from './loop.js';
 import { flushFiles, reconcileOnce, type AppliedState, type PassOutcome, type ReconcileDeps } from './reconcile.js';
+import { noticesOf } from './notices.js';
 import { statusSnapshot } from './status-snapshot.js';
 import type { Skipped } from '../model/types.js';
 import { RepeatFilter } from './log-repeats.js';
@@ -47,6 +48,8 @@ export function createController(deps: ControllerDeps): Controller {
     const withRepeats = v.repeats > 0 ? { ...fields, repeats: v.repeats } : fields;
     log[v.log ? level : 'debug'](withRepeats, msg);
   };
+  /** Label overrides already logged (HAPROXY_{n}_MODE=tcp served as http), once each. */
+  const loggedNotices = new Set<string>();
   /** Every app's current skips (other groups left out), for the status page. */
   const skipsByApp = new Map<string, Skipped[]>();
   let consistency = { checks: 0, differences: 0, lastDifferences: [] as readonly string[], drift: 0, lastDrift: undefined as number | undefined };
@@ -92,6 +95,10 @@ export function createController(deps: ControllerDeps): Controller {
     if (o.stale.length > 0) logProblem('stale', o.stale.join('\n'), 'warn', { apps: o.stale.slice(0, 20), count: o.stale.length }, 'serving last good config for apps with errors');
     else repeats.clear('stale');
     if (o.result !== 'error' && o.result !== 'invalid' && repeats.clear('pass')) log.info({ trigger: o.trigger }, 'passes succeed again');
+    // Only the apps this pass looked at (every app on a full pass): the cost follows the change.
+    for (const appId of o.scope ?? applied?.byApp.keys() ?? []) for (const s of applied?.byApp.get(appId) ?? []) for (const n of noticesOf(s)) {
+      if (!loggedNotices.has(`${s.backend} ${n}`)) { loggedNotices.add(`${s.backend} ${n}`); log.warn({ appId: s.appId, backend: s.backend, notice: n }, 'label overridden'); }
+    }
     switch (o.result) {
       case 'noop': log.debug({ trigger: o.trigger, durationMs: o.durationMs }, 'no change'); break;
       case 'runtime':
@@ -206,7 +213,7 @@ export function createController(deps: ControllerDeps): Controller {
     runPass: (trigger) => runRequest({ full: true, apps: [], reasons: trigger }),
     snapshot: () => statusSnapshot({
       settings, version: deps.version, applied, lastPass, lastReload, stream,
-      skipped: [...skipsByApp.values()].flat(), consistency,
+      skipped: [...skipsByApp.values()].flat(), consistency, supervision: deps.haproxy.supervision?.(),
     }),
     setStream(s) {
       stream = s;

@@ -2,7 +2,8 @@
 // driver that makes HAProxy pick them up (supervised master, external command, or none).
 
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import {
@@ -53,6 +54,13 @@ export function createConfigWriter(s: Settings, _log: Logger, hooks: AdapterHook
         onStep: hooks.step,
       });
     },
+    check: async (config, maps) => {
+      await certificatesReady();
+      return applyConfigFiles({
+        configPath: s.haproxyConfig, config, maps, validate: true, bin: s.haproxyBin, archiveVersions: 0, checkOnly: true,
+      });
+    },
+    current: () => readFile(s.haproxyConfig, 'utf8').catch(() => undefined),
     async validateCurrent() {
       if (s.skipValidation) return { ok: true, changed: false };
       await certificatesReady();
@@ -75,6 +83,17 @@ async function saveServerState(s: Settings): Promise<void> {
   } catch { /* best effort: a reload without saved state is still correct */ }
 }
 
+/** Restarts of a dead supervised master before the controller gives up (about 6 s in all). */
+const RESTART_ATTEMPTS = 5;
+
+export interface DriverHooks {
+  /** A supervised master exited on its own. */
+  readonly onMasterExit?: () => void;
+  readonly onRestart?: (result: 'success' | 'failure') => void;
+  /** One runtime API operation, by result (after a failure the batch stops: a reload follows). */
+  readonly onRuntimeOp?: (op: string, result: 'success' | 'failure' | 'no_socket') => void;
+}
+
 /**
  * Logs what the supervised HAProxy prints. HAProxy repeats its warnings on every reload: each
  * warning or alert text is logged once, then every REPEAT_LOG_INTERVAL_MS (see log-repeats.ts);
@@ -88,14 +107,19 @@ export function haproxyOutputLogger(log: Pick<Logger, 'debug' | 'info' | 'warn' 
   };
 }
 
-export function createHaproxyDriver(s: Settings, log: Logger, hooks: AdapterHooks = {}): HaproxyDriver {
+export function createHaproxyDriver(s: Settings, log: Logger, hooks: AdapterHooks & DriverHooks = {}): HaproxyDriver {
   // A one-shot run ends right after writing; it may reload a running master but never starts
   // one that would die with it.
   const mayStart = s.mode !== 'once';
   const runtime = async (ops: readonly { op: string }[]) => {
-    if (!existsSync(adminSocket(s))) return { ok: false, error: `no admin socket at ${adminSocket(s)}` };
+    if (!existsSync(adminSocket(s))) {
+      if (ops[0]) hooks.onRuntimeOp?.(ops[0].op, 'no_socket');
+      return { ok: false, error: `no admin socket at ${adminSocket(s)}` };
+    }
     const r = await applyRuntimeOps(ops as RuntimeOp[], { socket: adminSocket(s), mapDir: dirname(s.haproxyConfig), drainTimeoutMs: 10_000 });
     if (r.applied > 0) hooks.step?.('runtime-applied');
+    for (const op of ops.slice(0, r.applied)) hooks.onRuntimeOp?.(op.op, 'success');
+    if (r.failed) hooks.onRuntimeOp?.(r.failed.op, 'failure');
     return { ok: r.ok, error: r.error };
   };
   const readMap = async (name: string): Promise<ReadonlyMap<string, string> | undefined> => {
@@ -137,6 +161,14 @@ export function createHaproxyDriver(s: Settings, log: Logger, hooks: AdapterHook
     await record(now, config);
     return r;
   };
+  const cannotBind: HaproxyDriver['cannotBind'] = async (binds) => {
+    const out: Array<{ appId: string; addr: string; port: number; error: string }> = [];
+    for (const b of binds.slice(0, 200)) {
+      const error = await tryBind(b.addr, b.port);
+      if (error) out.push({ ...b, error });
+    }
+    return out;
+  };
   const readServers = async (backends?: readonly string[]): Promise<ServerStateRow[]> => {
     if (!existsSync(adminSocket(s))) throw new Error(`no admin socket at ${adminSocket(s)}`);
     if (backends === undefined || backends.length > 50) return showServersState(adminSocket(s));
@@ -155,44 +187,92 @@ export function createHaproxyDriver(s: Settings, log: Logger, hooks: AdapterHook
     const logRecord = haproxyOutputLogger(log, Date.now);
     let master: HaproxyMaster | undefined;
     let stopping = false;
+    let restarting: Promise<void> | undefined;
+    let restarts = 0;
+    let lastExit: { at: number; code: number | null } | undefined;
+    let giveUp: (why: string) => void = () => undefined;
+    const fatal = new Promise<string>((resolve) => { giveUp = resolve; });
+    const start = async (): Promise<HaproxyMaster> => {
+      const m = await startHaproxyMaster({
+        bin: s.haproxyBin, configPath: s.haproxyConfig, masterSocket: masterSocket(s), pidFile: join(s.runDir, 'haproxy.pid'),
+        onRecord: logRecord,
+      });
+      void m.exited.then((code) => {
+        if (stopping) { if (code === 0) log.info({ code }, 'haproxy stopped'); else log.error({ code }, 'haproxy master exited'); return; }
+        if (master !== m) return;
+        master = undefined;
+        lastExit = { at: Date.now(), code };
+        log.error({ code }, 'haproxy master exited; restarting it');
+        hooks.onMasterExit?.();
+        restarting ??= restart().finally(() => { restarting = undefined; });
+      });
+      return m;
+    };
+    // A dead master is started again from the files on disk (the last good ones: a failed
+    // reload puts them back), with backoff. When that keeps failing, the controller gives up so
+    // that its own supervisor (Marathon, tini, systemd) restarts it.
+    const restart = async () => {
+      for (let attempt = 1; attempt <= RESTART_ATTEMPTS && !stopping; attempt += 1) {
+        await new Promise((r) => setTimeout(r, Math.min(5_000, 200 * 2 ** (attempt - 1))));
+        if (stopping || master) return;
+        try {
+          master = await start();
+          restarts += 1;
+          log.warn({ attempt }, 'haproxy master restarted');
+          hooks.onRestart?.('success');
+          return;
+        } catch (err) {
+          log.error({ attempt, error: (err as Error).message }, 'haproxy master could not be restarted');
+          hooks.onRestart?.('failure');
+        }
+      }
+      if (!stopping && !master) giveUp(`haproxy could not be restarted after ${RESTART_ATTEMPTS} attempts`);
+    };
+    const reload = async (retry: boolean): Promise<ReloadResult> => {
+      if (restarting) await restarting;
+      if (!master) {
+        master = await connectHaproxyMaster(masterSocket(s));
+        if (!master && !mayStart) {
+          return { ok: false, detail: `no haproxy master at ${masterSocket(s)} to reload (a one-shot run does not start one; use sse, poll or event mode)` };
+        }
+        if (!master) {
+          try {
+            master = await start();
+            log.info({ masterSocket: masterSocket(s) }, 'haproxy started');
+            return { ok: true, detail: 'started' };
+          } catch (err) {
+            return { ok: false, detail: (err as Error).message };
+          }
+        }
+        log.info({ masterSocket: masterSocket(s) }, 'attached to a running haproxy master');
+      }
+      await saveServerState(s);
+      const r = await master.reload();
+      if (!r.ok && retry && r.reason?.startsWith('master socket unreachable')) {
+        // A master we attached to died (we cannot watch its exit): start one instead.
+        log.error({ detail: r.reason }, 'haproxy master unreachable; starting a new one');
+        master = undefined;
+        return reload(false);
+      }
+      return { ok: r.ok, detail: r.reason !== undefined ? withoutPids(r.reason) : r.workerPid ? `new worker ${r.workerPid}` : undefined };
+    };
     return {
       kind: 'master',
       runtime,
+      cannotBind,
       readServers,
       readMap,
       followsDisk,
       synced,
-      reload: () => reloadAndRecord(async (): Promise<ReloadResult> => {
+      fatal,
+      supervision: () => ({ restarts, lastExit, running: master !== undefined }),
+      reload: () => reloadAndRecord(async () => {
         await certificatesReady();
-        if (!master) {
-          master = await connectHaproxyMaster(masterSocket(s));
-          if (!master && !mayStart) {
-            return { ok: false, detail: `no haproxy master at ${masterSocket(s)} to reload (a one-shot run does not start one; use sse, poll or event mode)` };
-          }
-          if (!master) {
-            try {
-              master = await startHaproxyMaster({
-                bin: s.haproxyBin, configPath: s.haproxyConfig, masterSocket: masterSocket(s), pidFile: join(s.runDir, 'haproxy.pid'),
-                onRecord: logRecord,
-              });
-              log.info({ masterSocket: masterSocket(s) }, 'haproxy started');
-              void master.exited.then((code) => {
-                if (stopping && code === 0) log.info({ code }, 'haproxy stopped');
-                else log.error({ code }, 'haproxy master exited');
-              });
-              return { ok: true, detail: 'started' };
-            } catch (err) {
-              return { ok: false, detail: (err as Error).message };
-            }
-          }
-          log.info({ masterSocket: masterSocket(s) }, 'attached to a running haproxy master');
-        }
-        await saveServerState(s);
-        const r = await master.reload();
-        return { ok: r.ok, detail: r.reason !== undefined ? withoutPids(r.reason) : r.workerPid ? `new worker ${r.workerPid}` : undefined };
+        return reload(mayStart);
       }),
       async stop() {
         stopping = true;
+        await restarting;
         await master?.stop();
       },
     };
@@ -202,6 +282,7 @@ export function createHaproxyDriver(s: Settings, log: Logger, hooks: AdapterHook
     return {
       kind: 'command',
       runtime,
+      cannotBind,
       readServers,
       readMap,
       followsDisk,
@@ -230,6 +311,18 @@ export function createHaproxyDriver(s: Settings, log: Logger, hooks: AdapterHook
     },
     async stop() {},
   };
+}
+
+/**
+ * Whether HAProxy could bind addr:port now: an error text when something else holds it (or the
+ * address is not on this host). Permission errors are not reported: HAProxy may have rights we lack.
+ */
+function tryBind(host: string, port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'EACCES' ? undefined : `${err.code ?? err.message}`));
+    srv.listen({ host, port, exclusive: true }, () => srv.close(() => resolve(undefined)));
+  });
 }
 
 /** The pid of the HAProxy process answering on the admin socket, if one does. */

@@ -17,6 +17,10 @@ export type WriteResult =
 export interface ConfigWriter {
   /** `validate: false` skips `haproxy -c` (a change made of validated server values only). */
   write(config: string, maps: Readonly<Record<string, string>>, opts?: { readonly validate?: boolean }): Promise<WriteResult>;
+  /** `haproxy -c` a candidate without writing anything (attribution by bisection). */
+  check?(config: string, maps: Readonly<Record<string, string>>): Promise<WriteResult>;
+  /** The config on disk, if any (who holds which port, after a controller restart). */
+  current?(): Promise<string | undefined>;
   /** Validate the config already on disk (SIGUSR1 reloads it). */
   validateCurrent(): Promise<WriteResult>;
 }
@@ -39,6 +43,8 @@ export interface HaproxyDriver {
   reload(reasons: readonly string[]): Promise<ReloadResult>;
   /** Apply task-level changes through the runtime API; absent when there is no admin socket. */
   runtime?(ops: readonly RuntimeOpLike[]): Promise<{ readonly ok: boolean; readonly error?: string | undefined }>;
+  /** The binds (of new service ports) that cannot be bound now, with the error; absent: not checked. */
+  cannotBind?(binds: ReadonlyArray<{ readonly appId: string; readonly addr: string; readonly port: number }>): Promise<Array<{ readonly appId: string; readonly addr: string; readonly port: number; readonly error: string }>>;
   /** HAProxy's live servers (`show servers state`), of some backends or all; throws without a socket. */
   readServers?(backends?: readonly string[]): Promise<ServerStateRow[]>;
   /** A map file's live entries (`show map`); undefined when HAProxy does not know that map. */
@@ -51,6 +57,10 @@ export interface HaproxyDriver {
   /** Records that HAProxy's live state now follows the files on disk (after a runtime change they were made to say). */
   synced?(): Promise<void>;
   stop(): Promise<void>;
+  /** What happened to a supervised HAProxy (restarts of a dead master), for the status page. */
+  supervision?(): { readonly restarts: number; readonly lastExit: { readonly at: number; readonly code: number | null } | undefined; readonly running: boolean };
+  /** Resolves (with why) when the HAProxy this controller supervises is dead and cannot be restarted. */
+  readonly fatal?: Promise<string>;
 }
 
 export interface AppSource {

@@ -11,12 +11,16 @@
 // writes nothing and reloads nothing.
 
 import {
-  liveDifference, planChange, retiredAfter, retiredCount, type BackendDesired, type BackendLookup, type DesiredState, type Plan, type RetiredServers, type RuntimeOp,
+  liveDifference, planChange, retiredAfter, retiredCount, type BackendDesired, type BackendLookup, type DesiredState, type Plan, type RetiredServers,
+  type RuntimeOp, type ServerStateRow,
 } from '../haproxy/index.js';
 import type { Model, Service, Skipped } from '../model/types.js';
 import type { WireApp } from '../model/wire.js';
 import type { Settings } from '../settings.js';
-import { byAppAndPort, carryOverLastGood, withoutApps } from './carry-over.js';
+import { createHash } from 'node:crypto';
+import { appsQuotedBy, bisect, labelNamedBy, suspects } from './attribution.js';
+import { appsInLoadFailure, FaultMemory, groupByApp, newBinds } from './fault-memory.js';
+import { byAppAndPort, carryOverLastGood, withCurrentServers, withoutApps } from './carry-over.js';
 import type { ClusterModel } from './cluster-model.js';
 import type { HostResolver } from './host-resolver.js';
 import type { AppSource, ConfigWriter, HaproxyDriver, ValidationAlert } from './ports.js';
@@ -69,6 +73,10 @@ export interface AppliedState {
   /** Runtime changes not yet in the files on disk (flushFiles writes them when the loop is idle). */
   fileBehind?: boolean;
   at: number;
+  /** HAProxy's servers per backend as last read back (`show servers state`), for the status page. */
+  live?: Map<string, readonly ServerStateRow[]> | undefined;
+  /** Apps of other groups (none of their ports is ours). */
+  otherGroups?: Set<string> | undefined;
 }
 
 /**
@@ -88,10 +96,29 @@ export interface ReconcileDeps {
   readonly now: () => number;
   /** Waits until a reload is allowed (minimum interval between reloads). */
   readonly reloadGate?: () => Promise<void>;
+  /** What HAProxy failed to load (kept across passes; one per HAProxy driver when absent). */
+  readonly memory?: FaultMemory;
 }
 
-/** At most this many rounds of "HAProxy rejected app X, try without it" per pass. */
-const MAX_REJECTION_ROUNDS = 5;
+const memories = new WeakMap<object, FaultMemory>();
+function memoryOf(deps: ReconcileDeps): FaultMemory {
+  if (deps.memory) return deps.memory;
+  let m = memories.get(deps.haproxy);
+  if (!m) memories.set(deps.haproxy, (m = new FaultMemory()));
+  return m;
+}
+
+const configKey = (config: string, maps: Readonly<Record<string, string>>) =>
+  createHash('sha256').update(config).update(JSON.stringify(Object.entries(maps).sort(([a], [b]) => (a < b ? -1 : 1)))).digest('hex');
+
+/**
+ * At most this many rounds of "HAProxy rejected app X, try without it" per pass. Each round
+ * leaves out every app it pinned, and an app is pinned at most twice (its fresh lines, then its
+ * last good ones), so rounds are few; bisection (bounded by MAX_CHECKS) pins the rest.
+ */
+const MAX_REJECTION_ROUNDS = 12;
+/** At most this many `haproxy -c` runs per pass to pin rejections that name no line. */
+export const MAX_CHECKS = 48;
 
 /** The applied services as one sorted model (for the status page, ejs and carry-over). */
 export function servedModel(applied: AppliedState | undefined): Model {
@@ -117,6 +144,10 @@ export async function reconcileOnce(deps: ReconcileDeps, applied: AppliedState |
 
   let change;
   try {
+    // The app serving a port keeps it: tell the model who serves what (from the config on disk
+    // until this controller has applied one, so a restart does not hand ports to newcomers).
+    if (applied) deps.cluster.setPortHolders(portHolders(applied));
+    else if (deps.writer.current) deps.cluster.setPortHolders(portHoldersInConfig(await deps.writer.current() ?? ''));
     if (incremental) {
       const ids = [...new Set(req.apps)].sort();
       const read = await Promise.all(ids.map((id) => deps.apps.getApp!(id)));
@@ -155,13 +186,16 @@ async function incrementalPass(
   for (const appId of [...apps].sort()) {
     let list = deps.cluster.servicesOf(appId);
     const skips = deps.cluster.skippedOf(appId);
+    const other = list.length === 0 && skips.length > 0 && skips.every((s) => s.reason === 'GROUP_MISMATCH');
+    if (other) (applied.otherGroups ??= new Set()).add(appId);
+    else applied.otherGroups?.delete(appId);
     let rendered = deps.render.backendsOf(list);
     const lastGood = applied.byApp.get(appId);
     const broken = rendered.excluded.length > 0 || (list.length === 0 && skips.some((s) => OWN_FAULT.has(s.reason)));
     stale.delete(appId);
     if (broken && lastGood && lastGood.length > 0) {
-      // Its own fault: keep serving what it served.
-      list = lastGood;
+      // Its own fault: keep serving what it served, at the addresses of its current tasks.
+      list = withCurrentServers(lastGood, list, skips);
       rendered = deps.render.backendsOf(list);
       stale.add(appId);
     }
@@ -212,7 +246,7 @@ async function incrementalPass(
   // changes then costs one rewrite of the config, not one per event.
   applied.fileBehind = true;
   const appliedMs = deps.now() - started;
-  const live = await correctLive(deps, applied.desired.backends, new Set(delta.keys()));
+  const live = await correctLive(deps, applied, new Set(delta.keys()));
   return { result: 'runtime', reasons: plan.reasons, ...base, liveDifferences: live, timings: { readMs: 0, appliedMs } };
 }
 
@@ -259,7 +293,8 @@ function once<T>(f: () => T): () => T {
  * Reads HAProxy's live servers (only the given backends, or all) and corrects what differs from
  * the desired state. Returns the differences found (empty when HAProxy was right).
  */
-async function correctLive(deps: ReconcileDeps, desired: ReadonlyMap<string, BackendDesired>, only?: ReadonlySet<string>): Promise<string[] | undefined> {
+async function correctLive(deps: ReconcileDeps, state: AppliedState, only?: ReadonlySet<string>): Promise<string[] | undefined> {
+  const desired = state.desired.backends;
   if (!deps.haproxy.readServers || deps.settings.dry) return undefined;
   const names = only ? [...only] : [...desired.keys()];
   let rows;
@@ -269,6 +304,11 @@ async function correctLive(deps: ReconcileDeps, desired: ReadonlyMap<string, Bac
     return undefined; // no admin socket (no HAProxy yet, or --command without one): nothing to compare
   }
   const want = new Map(names.map((n) => [n, desired.get(n)]));
+  // Kept for the status page: what HAProxy says of each server (health, maintenance).
+  const live = state.live ?? (state.live = new Map());
+  for (const n of names) live.set(n, []);
+  for (const r of rows) if (want.has(r.backend)) (live.get(r.backend) as ServerStateRow[]).push(r);
+  for (const b of live.keys()) if (!desired.has(b)) live.delete(b);
   const diff = liveDifference(want, rows);
   if (diff.ops.length > 0 && deps.haproxy.runtime) await deps.haproxy.runtime(diff.ops);
   return diff.differences;
@@ -279,10 +319,19 @@ async function fullPass(
 ): Promise<{ outcome: PassOutcome; applied: AppliedState | undefined }> {
   const fresh = deps.cluster.model();
   const lastGood = applied ? servedModel(applied) : undefined;
+  const ours = new Set(fresh.services.map((s) => s.appId));
+  const otherGroups = new Set(fresh.skipped.filter((s) => s.reason === 'GROUP_MISMATCH' && !ours.has(s.appId)).map((s) => s.appId));
   // Render, let HAProxy judge, and exclude the apps whose lines it rejects.
   let { model, stale } = carryOverLastGood(fresh, lastGood);
-  const rejectedOnce = new Set<string>();
   const extraSkipped: Skipped[] = [];
+  let budget = MAX_CHECKS;
+  const memory = memoryOf(deps);
+  // Apps HAProxy failed to load, unchanged since: not tried again (a failed load pauses every port).
+  const unloadable = memory.stillUnloadable(model);
+  if (unloadable.length > 0) {
+    extraSkipped.push(...unloadable);
+    ({ model, stale } = fallBack(model, unloadable.map((u) => u.appId), lastGood, stale));
+  }
   for (let round = 0; ; round += 1) {
     const out = deps.render.full(model);
     if (!out.ok) {
@@ -292,7 +341,7 @@ async function fullPass(
     const skipped = [...model.skipped, ...rendered.excluded, ...extraSkipped];
     if (rendered.excluded.length > 0 && round === 0) {
       // Apps whose templates failed: serve their last good services if we have them.
-      const again = carryOverLastGood(withoutApps(model, new Set(rendered.excluded.map((e) => e.appId))), lastGood, rendered.excluded);
+      const again = carryOverLastGood(withoutApps(model, new Set(rendered.excluded.map((e) => e.appId))), lastGood, rendered.excluded, model.services);
       if (again.stale.length > stale.length) { model = again.model; stale = again.stale; continue; }
     }
     const plan: Plan = planChange(applied?.desired, desired, undefined, applied?.retired);
@@ -301,28 +350,49 @@ async function fullPass(
     const inConfig = (): Model => ({ services: model.services.filter((s) => desired.backends.has(s.backend) || desired.frame !== ''), skipped: [] });
     const nextApplied = (retired: RetiredServers = new Map()): AppliedState => ({
       desired: { ...desired, backends: new Map(desired.backends) }, byApp: byApp(inConfig()), stale: new Set(stale), retired, at: started,
+      live: new Map(applied?.live ?? []), otherGroups,
     });
     if (plan.kind === 'noop') {
       if (!applied) return done({ result: 'noop', reasons: [], skipped, stale, drift });
       // Nothing to change, by our account: a full pass is when HAProxy's own account is checked too.
       const next = nextApplied(applied.retired);
-      const live = await correctLive(deps, next.desired.backends);
+      const live = await correctLive(deps, next);
       return done({ result: 'noop', reasons: [], skipped, stale, drift, liveDifferences: live }, next);
     }
     if (deps.settings.dry) return done({ result: 'noop', reasons: plan.reasons, skipped, stale, dryConfig: rendered.config });
 
+    // A service port something else holds passes `haproxy -c` but fails the reload, and a
+    // failed reload pauses every listener: find it first (ports HAProxy already serves aside).
+    if (applied && deps.haproxy.cannotBind && round < MAX_REJECTION_ROUNDS) {
+      const refused = await deps.haproxy.cannotBind(newBinds(model, lastGood));
+      if (refused.length > 0) {
+        const culprits = [...new Set(refused.map((r) => r.appId))];
+        for (const r of refused) {
+          extraSkipped.push({ appId: r.appId, reason: 'CONFIG_REJECTED', label: 'HAPROXY_{n}_PORT', message: `app ${r.appId}: service port ${r.addr}:${r.port} cannot be bound: ${r.error}` });
+        }
+        ({ model, stale } = fallBack(model, culprits, lastGood, stale));
+        continue;
+      }
+    }
+
     const written = await deps.writer.write(rendered.config, rendered.maps);
     if (!written.ok) {
-      const culprits = appsAt(rendered.owners, written.alerts).filter((a) => !rejectedOnce.has(a));
-      if (deps.settings.skipConfigCleanup || culprits.length === 0 || round >= MAX_REJECTION_ROUNDS) {
-        return done({ result: 'invalid', reasons: ['haproxy rejected the config'], skipped, stale, error: alertText(written.alerts, written.output) });
+      const rejectedText = alertText(written.alerts, written.output);
+      if (deps.settings.skipConfigCleanup || round >= MAX_REJECTION_ROUNDS) {
+        return done({ result: 'invalid', reasons: ['haproxy rejected the config'], skipped, stale, error: rejectedText });
       }
-      for (const appId of culprits) {
-        rejectedOnce.add(appId);
-        const lines = written.alerts.filter((a) => a.line !== undefined && ownerOf(rendered.owners, a.line) === appId).map((a) => a.message);
-        extraSkipped.push({ appId, reason: 'CONFIG_REJECTED', message: `app ${appId}: HAProxy rejected its config: ${lines.join('; ')}` });
+      const found = await pinRejection(deps, model, rendered, written.alerts, lastGood, stale, budget);
+      budget -= found.checks;
+      if (found.culprits.size === 0 && found.unchecked.length === 0) {
+        return done({ result: 'invalid', reasons: ['haproxy rejected the config'], skipped, stale, error: rejectedText });
       }
-      ({ model, stale } = fallBack(model, culprits, lastGood, stale));
+      for (const [appId, why] of found.culprits) {
+        extraSkipped.push({ appId, reason: 'CONFIG_REJECTED', label: why.label, message: `app ${appId}: HAProxy rejected its config${why.label ? ` (label ${why.label})` : ''}: ${why.text}` });
+      }
+      for (const appId of found.unchecked) {
+        extraSkipped.push({ appId, reason: 'CONFIG_REJECTED', message: `app ${appId}: left out of this pass: HAProxy rejected the config and the ${MAX_CHECKS} checks to find the app at fault ran out; retried on the next pass` });
+      }
+      ({ model, stale } = fallBack(model, [...found.culprits.keys()], lastGood, stale, found.unchecked));
       continue;
     }
 
@@ -341,21 +411,72 @@ async function fullPass(
       if (r.ok) {
         await deps.haproxy.synced?.();
         const next = nextApplied(retired);
-        const live = await correctLive(deps, next.desired.backends, changedBackends(applied, next));
+        const live = await correctLive(deps, next, changedBackends(applied, next));
         return done({ result: 'runtime', reasons: plan.reasons, skipped, stale, drift, liveDifferences: live }, next);
       }
       plan.reasons.push(`runtime API failed (${r.error ?? 'unknown'}), reloading instead`);
     }
+    const key = configKey(rendered.config, rendered.maps);
+    if (memory.failedConfigs.has(key)) {
+      await restoreLastGood(deps, applied);
+      return done({ result: 'error', reasons: plan.reasons, skipped, stale, error: 'haproxy already failed to load this config; not asking it again (the last good files are back in place)' });
+    }
     await deps.reloadGate?.();
     const reload = await deps.haproxy.reload(plan.reasons);
     if (!reload.ok) {
-      // The files are written and valid, but HAProxy did not take them: report and retry later.
+      // Only HAProxy's own refusal counts (not a socket that did not answer): that config is never tried again.
+      if (/reports the reload failed|at start:|\[ALERT\]/.test(reload.detail ?? '')) memory.failedConfigs.add(key);
+      await restoreLastGood(deps, applied);
+      const named = appsInLoadFailure(reload.detail ?? '', rendered.owners, model);
+      if (named.size > 0 && round < MAX_REJECTION_ROUNDS) {
+        const services = groupByApp(model.services);
+        for (const [appId, text] of named) {
+          const label = labelNamedBy(services.get(appId) ?? [], [text]);
+          const skip: Skipped = { appId, reason: 'CONFIG_REJECTED', label, message: `app ${appId}: HAProxy could not load its config${label ? ` (label ${label})` : ''}: ${text}` };
+          memory.remember(appId, services.get(appId) ?? [], skip);
+          extraSkipped.push(skip);
+        }
+        ({ model, stale } = fallBack(model, [...named.keys()], lastGood, stale));
+        continue;
+      }
+      // HAProxy did not take them and named no app: the last good files are back; report, retry later.
       return done({ result: 'error', reasons: plan.reasons, skipped, stale, error: `reload failed: ${reload.detail ?? 'unknown'}` });
     }
     const next = nextApplied();
-    const live = await correctLive(deps, next.desired.backends);
+    const live = await correctLive(deps, next);
     return done({ result: 'reload', reasons: plan.reasons, skipped, stale, drift, liveDifferences: live }, next);
   }
+}
+
+/**
+ * Put back the files of what HAProxy serves (the applied state, rendered again from cached
+ * fragments: the same bytes it last loaded), so a restart or a later reload does not read the
+ * ones it failed on.
+ */
+async function restoreLastGood(deps: ReconcileDeps, applied: AppliedState | undefined): Promise<void> {
+  if (!applied) return;
+  const out = deps.render.full(servedModel(applied));
+  if (!out.ok) return;
+  await deps.writer.write(out.rendered.config, out.rendered.maps, { validate: false }).catch(() => undefined);
+}
+
+function portHolders(applied: AppliedState): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const list of applied.byApp.values()) for (const s of list) out.set(s.servicePort, s.backend);
+  return out;
+}
+
+/** Port -> frontend name (the service's backend name, in the default templates) of a config. */
+export function portHoldersInConfig(config: string): Map<number, string> {
+  const out = new Map<number, string>();
+  let frontend: string | undefined;
+  for (const line of config.split('\n')) {
+    const section = /^(frontend|backend|listen|defaults|global|userlist|peers|resolvers|program|http-errors|ring|cache)\b\s*(\S*)/.exec(line);
+    if (section) { frontend = section[1] === 'frontend' ? section[2] : undefined; continue; }
+    const bind = frontend && /^\s+bind\s+\S*:(\d+)\b/.exec(line);
+    if (bind && !out.has(Number(bind[1]))) out.set(Number(bind[1]), frontend!);
+  }
+  return out;
 }
 
 function byApp(model: Model): Map<string, readonly Service[]> {
@@ -393,15 +514,86 @@ function sameServers(a: Readonly<Record<string, string>>, b: Readonly<Record<str
 
 /**
  * Drop the rejected apps; an app rejected with fresh services falls back to its last good ones
- * (rejected again, it is dropped: its last good services were what HAProxy refused).
+ * (rejected again, it is dropped: its last good services were what HAProxy refused). Apps left
+ * unchecked keep what HAProxy serves for them now (their last good services, if any).
  */
-function fallBack(model: Model, culprits: readonly string[], lastGood: Model | undefined, stale: readonly string[]): { model: Model; stale: string[] } {
-  const out = withoutApps(model, new Set(culprits));
+function fallBack(model: Model, culprits: readonly string[], lastGood: Model | undefined, stale: readonly string[], unchecked: readonly string[] = []): { model: Model; stale: string[] } {
+  const out = withoutApps(model, new Set([...culprits, ...unchecked]));
   const nextStale = stale.filter((a) => !culprits.includes(a));
-  const revive = culprits.filter((a) => !stale.includes(a));
-  const carried = (lastGood?.services ?? []).filter((s) => revive.includes(s.appId));
-  for (const a of new Set(carried.map((s) => s.appId))) nextStale.push(a);
+  const revive = new Set([...culprits.filter((a) => !stale.includes(a)), ...unchecked]);
+  const carried = withCurrentServers((lastGood?.services ?? []).filter((s) => revive.has(s.appId)), model.services, model.skipped);
+  for (const a of new Set(carried.map((s) => s.appId))) if (!nextStale.includes(a)) nextStale.push(a);
   return { model: { services: [...out.services, ...carried].sort(byAppAndPort), skipped: out.skipped }, stale: nextStale.sort() };
+}
+
+interface Pinned {
+  /** App -> what HAProxy said about it, and the label at fault when one shows. */
+  readonly culprits: Map<string, { text: string; label?: string | undefined }>;
+  readonly unchecked: readonly string[];
+  readonly checks: number;
+}
+
+/**
+ * The apps behind a rejection: by the lines HAProxy names, else by bisecting over the apps
+ * changed since the last good config (widened to every app when those are not it).
+ */
+async function pinRejection(
+  deps: ReconcileDeps, model: Model, rendered: Rendered, alerts: readonly ValidationAlert[], lastGood: Model | undefined,
+  stale: readonly string[], budget: number,
+): Promise<Pinned> {
+  const culprits: Pinned['culprits'] = new Map();
+  const lines = rendered.config.split('\n');
+  const servicesOf = (appId: string) => model.services.filter((s) => s.appId === appId);
+  for (const a of alerts) {
+    // The alert's own line, else the config lines its text points at ("http frontend 'x'
+    // (haproxy.cfg:12) tries to use incompatible tcp backend 'y' (haproxy.cfg:40)").
+    for (const n of a.line !== undefined ? [a.line] : linesIn(a.message)) {
+      const appId = ownerOf(rendered.owners, n);
+      if (appId === undefined) continue;
+      const line = (lines[n - 1] ?? '').trim();
+      const entry = culprits.get(appId) ?? { text: '', label: undefined };
+      if (!entry.text.includes(a.message)) entry.text = entry.text ? `${entry.text}; ${a.message}` : a.message;
+      entry.label ??= labelNamedBy(servicesOf(appId), [line, a.message]);
+      culprits.set(appId, entry);
+    }
+  }
+  if (culprits.size > 0 || !deps.writer.check) return { culprits, unchecked: [], checks: 0 };
+  // No line to go by: bisect.
+  const said = alerts.map((a) => a.message).join('; ');
+  let checks = 0;
+  const accepts = (suspected: readonly string[]) => async (included: ReadonlySet<string>) => {
+    const out = new Set(suspected.filter((a) => !included.has(a)));
+    const candidate = deps.render.full(withoutApps(model, out));
+    if (!candidate.ok) return false;
+    const r = await deps.writer.check!(candidate.rendered.config, candidate.rendered.maps);
+    return r.ok;
+  };
+  // A name the alerts quote, found in some apps' lines: one check confirms that leaving out
+  // exactly those apps is enough (hundreds of bad apps cost one check, not a bisection each).
+  const quoted = appsQuotedBy(rendered.config, rendered.owners, alerts.map((a) => a.message));
+  if (quoted.size > 0 && budget > 0) {
+    const named = [...quoted.keys()];
+    checks += 1;
+    if (await accepts(named)(new Set())) {
+      for (const appId of named) culprits.set(appId, { text: said, label: labelNamedBy(servicesOf(appId), quoted.get(appId)!.map((t) => `'${t}'`)) });
+      return { culprits, unchecked: [], checks };
+    }
+  }
+  let suspected = suspects(model, lastGood, stale);
+  let found = await bisect(suspected, accepts(suspected), budget - checks);
+  checks += found.checks;
+  if (found.notTheSuspects && lastGood) {
+    suspected = suspects(model, undefined);
+    found = await bisect(suspected, accepts(suspected), budget - checks);
+    checks += found.checks;
+  }
+  for (const appId of found.bad) culprits.set(appId, { text: said, label: labelNamedBy(servicesOf(appId), alerts.map((a) => a.message)) });
+  return { culprits, unchecked: found.unchecked, checks };
+}
+
+/** Config line numbers an alert's text refers to (`file.cfg:12`, also our `.check` copies). */
+function linesIn(message: string): number[] {
+  return [...message.matchAll(/(?:^|[\s(\[])[^\s()[\]]*\.cfg[^\s()[\]:]*:(\d+)(?=[)\]\s,.;']|$)/g)].map((m) => Number(m[1]));
 }
 
 function ownerOf(owners: Rendered['owners'], line: number): string | undefined {

@@ -24,6 +24,8 @@ export interface ApplyFilesOptions {
   readonly archiveVersions: number;
   /** Called at each step of the write (the crash test kills the process there). */
   readonly onStep?: ((step: ApplyFilesStep) => void) | undefined;
+  /** Validate only: nothing is renamed into place (bisecting a rejection over apps). */
+  readonly checkOnly?: boolean | undefined;
 }
 
 /** `temp-written`: every new file is on disk as a temp file; `renamed`: the config is in place. */
@@ -65,7 +67,7 @@ export async function applyConfigFiles(o: ApplyFilesOptions): Promise<ApplyFiles
 
 async function applyFiles(o: ApplyFilesOptions, dir: string): Promise<ApplyFilesResult> {
   const maps = Object.keys(o.maps).sort().map((name) => ({ name, path: join(dir, name), text: o.maps[name]! }));
-  const current = await readIfExists(o.configPath);
+  const current = o.checkOnly ? undefined : await readIfExists(o.configPath);
   const mapChanged = await Promise.all(maps.map(async (m) => (await readIfExists(m.path)) !== m.text));
   const changedMaps = maps.filter((_, i) => mapChanged[i]);
   if (current === o.config && changedMaps.length === 0) return { ok: true, changed: false };
@@ -86,10 +88,14 @@ async function applyFiles(o: ApplyFilesOptions, dir: string): Promise<ApplyFiles
         const rejectedPath = rejectedPathOf(o.configPath);
         // The alerts now name the config path; the operator finds those line numbers in this
         // copy (repointing map paths never adds or removes a line).
-        await writeAtomic(rejectedPath, o.config).catch(() => undefined);
+        if (!o.checkOnly) await writeAtomic(rejectedPath, o.config).catch(() => undefined);
         return { ok: false, changed: false, alerts: v.alerts, output: v.output, rejectedPath };
       }
       warnings = v.warnings;
+      if (o.checkOnly) {
+        await removeTemps();
+        return { ok: true, changed: false, warnings };
+      }
     } catch (err) {
       await removeTemps();
       throw err;

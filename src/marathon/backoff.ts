@@ -11,7 +11,7 @@
 // - The delay is drawn in [base/2, base]: unlike marathon-lb's jitter it keeps at least half the
 //   base, so a run of unlucky draws cannot turn into a reconnect storm against a struggling Marathon.
 // - (events.ts) A stalled stream (silent past the liveness window) is replaced at once without
-//   growing the base; refused credentials are retried only at --max-backoff.
+//   growing the base; refused credentials are retried with a backoff capped at 10 s.
 
 export interface BackoffPolicy {
   initialMs: number;

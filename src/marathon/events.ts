@@ -15,7 +15,10 @@
 import http, { type ClientRequest, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { BasicAuth, DcosServiceAccount } from './auth.js';
-import { backoffPolicy, delayAfter, type BackoffPolicy } from './backoff.js';
+import { backoffPolicy, delayAfter, jitteredDelay, type BackoffPolicy } from './backoff.js';
+
+/** Refused credentials are asked again at least this often (a 401 period heals within seconds). */
+const AUTH_RETRY_CAP_MS = 10_000;
 import { MarathonAuthError } from './errors.js';
 import { silentLog, type LogFn } from './log.js';
 import { redactUrl, scrubSecrets } from './redact.js';
@@ -265,6 +268,7 @@ export function watchEvents(opts: WatchEventsOptions): EventWatcher {
     let index = 0;
     let baseMs = policy.initialMs;
     let dcosRetried = false;
+    let authBaseMs = policy.initialMs;
     while (!closed) {
       const target = targets[index % targets.length] as MarathonTarget;
       index++;
@@ -282,10 +286,15 @@ export function watchEvents(opts: WatchEventsOptions): EventWatcher {
         }
         log('error', { url: outcome.error.url, status: outcome.error.status }, outcome.error.message);
         guarded('onAuthError', () => opts.onAuthError(outcome.error));
-        // Wrong credentials will not fix themselves quickly: retry only at the slowest pace.
-        await sleep(policy.maxMs);
+        // Credentials are often refused for a while (a rotation, an IAM hiccup): retry with a
+        // backoff capped at AUTH_RETRY_CAP_MS, so changes flow again seconds after it ends.
+        const cap = Math.min(policy.maxMs, AUTH_RETRY_CAP_MS);
+        const delayMs = jitteredDelay(Math.min(authBaseMs, cap), random());
+        authBaseMs = Math.min(cap, authBaseMs * 2);
+        await sleep(delayMs);
         continue;
       }
+      authBaseMs = policy.initialMs;
       dcosRetried = false;
       if (wasConnected) guarded('onDisconnected', () => opts.onDisconnected(outcome.reason));
       if (outcome.kind === 'stalled') {

@@ -212,7 +212,10 @@ function servicesOf(served: ServedApp, slots: readonly ServicePortSlot[], opts: 
       return;
     }
     if (problems.length > 0) {
-      for (const p of problems) skipped.push(problemSkip(appId, index, p));
+      tasks ??= liveTasks(served, opts);
+      // Its settings are broken, but its tasks are not: where they are, for a last good config.
+      const servers = buildServers(tasks, slot, healthPlan(served.base.app, slot, slots, { ...settings, healthCheckPortIndex: undefined }));
+      for (const p of problems) skipped.push({ ...problemSkip(appId, index, p), servers });
       return;
     }
     tasks ??= liveTasks(served, opts);

@@ -102,6 +102,11 @@ export interface Skipped {
   readonly label?: string | undefined;
   readonly reason: SkipReason;
   readonly message: string;
+  /**
+   * For a service port skipped for its own labels: the servers its current tasks make. An app
+   * kept on its last good config takes these, so it follows Marathon when tasks move.
+   */
+  readonly servers?: readonly Server[] | undefined;
 }
 
 export interface Model {

@@ -85,7 +85,7 @@ describe('HTTP', () => {
 describe('in a real browser', () => {
   const browserTest = testWithChromium();
 
-  browserTest('the page shows services, servers, the skipped app with its reason, and no banner', async () => {
+  browserTest('the page shows services, servers, the skipped app with its reason, and a warning (not a failure banner) for it', async () => {
     const dom = await dumpDom(`${base}/_mlb_status.html`);
     expect(dom).toContain('<h1>marathon-lb status</h1>');
     const services = /<table id="services">([\s\S]*?)<\/table>/.exec(dom)?.[1] ?? '';
@@ -98,7 +98,8 @@ describe('in a real browser', () => {
     // The app id with markup in it stayed text: the browser built no script element from it.
     expect(skipped).toContain('/team/&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(dom).not.toMatch(/<script/i);
-    expect(dom).toContain('id="all-ok"');
+    expect(dom).toContain('id="warn-apps-skipped"');
+    expect(dom).not.toContain('id="all-ok"');
     expect(dom).not.toContain('class="banner"');
   });
 

@@ -298,17 +298,22 @@ describe('event stream watcher', () => {
     expect(leader.requests[0]?.headers['authorization']).toBe(expected);
   });
 
-  it('reports 401 and retries only at the maximum backoff, never spinning', async () => {
+  it('reports 401 and retries with a backoff that grows to its cap, never spinning', async () => {
     const marathon = await startServer((_req, res) => {
       res.writeHead(401, { 'www-authenticate': 'basic realm="Mesosphere"' });
       res.end('<html>Unauthorized</html>');
     });
     const creds = marathon.url.replace('http://', 'http://ops:hunter2-pw@');
     const { rec } = watch({ urls: [creds], maxBackoffSeconds: 1 });
-    await waitFor('two auth errors', () => rec.authErrors.length >= 2);
-    const [a, b] = rec.authErrors as [Recorder['authErrors'][number], Recorder['authErrors'][number]];
-    expect(b.at - a.at).toBeGreaterThanOrEqual(950);
-    expect(marathon.requests.length).toBeLessThanOrEqual(3);
+    await waitFor('seven auth errors', () => rec.authErrors.length >= 7, 10_000);
+    const at = rec.authErrors.map((e) => e.at);
+    const gaps = at.slice(1).map((t, i) => t - at[i]!);
+    // 50 ms doubling to the cap (--max-backoff 1 s here), drawn in [base/2, base] (random 0.5: 3/4 of it).
+    expect(gaps[0]).toBeGreaterThanOrEqual(30);
+    expect(gaps[5]).toBeGreaterThanOrEqual(700);
+    expect(gaps[5]).toBeLessThan(1500);
+    const a = rec.authErrors[0]!;
+    expect(marathon.requests.length).toBeLessThanOrEqual(8);
     expect(a.err).toMatchObject({ code: 'ERR_MARATHON_AUTH', status: 401 });
     expect(a.err.message).not.toContain('hunter2-pw');
     expect(JSON.stringify(rec.logs)).not.toContain('hunter2-pw');

@@ -21,8 +21,32 @@ describe('renderStatusHtml', () => {
     }
     expect(html).toContain('<span class="state-draining">draining</span>');
     expect(html).toContain('<span class="state-down">down</span>');
-    expect(html).toContain('id="all-ok"');
     expect(html).not.toContain('class="banner"');
+  });
+
+  test('the banner is green only when no app is skipped, stale or rejected', () => {
+    expect(html).not.toContain('id="all-ok"');
+    expect(html).toContain('id="warn-apps-skipped"');
+    expect(renderStatusHtml({ ...HEALTHY, skipped: [] })).toContain('id="all-ok"');
+    const stale = renderStatusHtml({ ...HEALTHY, skipped: [], services: [{ ...HEALTHY.services[0]!, stale: { reason: 'label HAPROXY_0_MODE: expected http or tcp' } }] });
+    expect(stale).toContain('id="warn-apps-stale"');
+    expect(stale).toContain('<strong class="stale">stale</strong><br><small>label HAPROXY_0_MODE: expected http or tcp</small>');
+    const rejected = renderStatusHtml({ ...HEALTHY, skipped: [{ appId: '/x', reason: 'CONFIG_REJECTED', label: 'HAPROXY_0_BALANCE', message: 'm' }] });
+    expect(rejected).toContain('id="warn-apps-rejected"');
+    expect(rejected).not.toContain('id="all-ok"');
+    const notice = renderStatusHtml({ ...HEALTHY, skipped: [], services: [{ ...HEALTHY.services[0]!, notices: ['HAPROXY_0_MODE=tcp is overridden to http because of HAPROXY_0_VHOST'] }] });
+    expect(notice).toContain('id="warn-notices"');
+    expect(renderStatusHtml({ ...HEALTHY, otherGroups: 7 })).toContain('7 apps of other groups are not ours to serve.');
+  });
+
+  test('a dead HAProxy master is a problem while it is restarted, and a warning once it was', () => {
+    const lastExit = { at: '2030-06-01T10:07:00.000Z', code: 137 };
+    const down = renderStatusHtml({ ...HEALTHY, skipped: [], haproxy: { running: false, restarts: 0, lastExit } });
+    expect(down).toContain('id="banner-haproxy-down"');
+    const back = renderStatusHtml({ ...HEALTHY, skipped: [], haproxy: { running: true, restarts: 1, lastExit } });
+    expect(back).not.toContain('class="banner"');
+    expect(back).toContain('id="warn-haproxy-restarted"');
+    expect(back).toContain('1 restarts');
   });
 
   test('a failed pass and a lost stream each get a banner', () => {

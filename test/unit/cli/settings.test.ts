@@ -90,6 +90,7 @@ const ROWS: ReadonlyArray<[string[], keyof Settings, unknown]> = [
   [['-H'], 'healthCheck', true],
   [['--health-check'], 'healthCheck', true],
   [['--lru-cache-capacity', '50'], 'lruCacheCapacity', 50],
+  [['--dns-ttl', '5'], 'dnsTtlSeconds', 5],
   [['--haproxy-map'], 'haproxyMap', true],
   [['--dont-bind-http-https'], 'dontBindHttpHttps', true],
   [['--group-https-by-vhost'], 'groupHttpsByVhost', true],

@@ -1,0 +1,56 @@
+// A task on an agent whose host name stops resolving stays in HAProxy: a failed lookup keeps the
+// last good address (issue 9). The agent's name is resolved through a fake DNS preloaded into
+// the controller; Marathon is a static /v2/apps answer, polled.
+
+import { createServer, type Server } from 'node:http';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { request } from '../emulator/http-client.js';
+import { findHaproxy, freePorts, startUpstream, tempDir, waitFor } from '../support/haproxy.js';
+import { isolatedFlags, REPO, runController } from '../support/controller-process.js';
+
+const d = findHaproxy() ? describe : describe.skip;
+
+d('DNS faults', () => {
+  it('a task whose agent name stops resolving keeps being served at its last good address', async () => {
+    const dir = await tempDir('mlb-dns-');
+    const dnsFile = join(dir, 'dns.json');
+    await writeFile(dnsFile, JSON.stringify({ 'agent-1.test': '127.0.0.1' }));
+    const task = await startUpstream('task-1');
+    const p = await freePorts(6);
+    const svc = p[5]!;
+    let reads = 0;
+    const app = {
+      id: '/dns', instances: 1, labels: { HAPROXY_GROUP: 'external' }, portDefinitions: [{ port: svc, protocol: 'tcp' }], healthChecks: [], deployments: [],
+      tasks: [{ id: 'dns.task-1', appId: '/dns', host: 'agent-1.test', state: 'TASK_RUNNING', ports: [task.port] }],
+    };
+    const marathon: Server = createServer((req, res) => {
+      if (req.url?.startsWith('/v2/apps')) reads += 1;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(req.url?.startsWith('/v2/apps/') ? { app } : { apps: [app] }));
+    });
+    await new Promise<void>((r) => marathon.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(marathon.address() as AddressInfo).port}`;
+    const ctl = runController(['poll', '--group', 'external', '--marathon', url, '--poll-interval', '1', '--dns-ttl', '1', '--supervise-haproxy',
+      ...isolatedFlags(dir, { http: p[0]!, https: p[1]!, admin: p[2]!, appid: p[3]!, status: p[4]! })],
+    { NODE_OPTIONS: `--require ${join(REPO, 'test', 'support', 'fake-dns.cjs')}`, MLB_FAKE_DNS: dnsFile });
+    const served = async () => (await request(`http://127.0.0.1:${svc}/`).catch(() => undefined))?.body === 'task-1';
+    try {
+      await waitFor('the task is served through its agent name', served, 20_000);
+      await writeFile(dnsFile, JSON.stringify({ 'agent-1.test': null }));
+      // Several polls, well past the TTL, with the name failing to resolve.
+      const from = reads;
+      await waitFor('four more reads of Marathon', () => reads >= from + 4, 20_000);
+      expect(await served()).toBe(true);
+      const st = JSON.parse((await request(`http://127.0.0.1:${p[4]!}/_mlb_status`, { headers: { accept: 'application/json' } })).body) as {
+        services: Array<{ appId: string; servers: unknown[] }>;
+      };
+      expect(st.services.find((s) => s.appId === '/dns')!.servers).toHaveLength(1);
+    } finally {
+      expect(await ctl.stop()).toBe(0);
+      await task.close();
+      await new Promise((r) => marathon.close(r));
+    }
+  });
+});
