@@ -33,6 +33,11 @@ interface Unit {
   readonly skipped: readonly Skipped[];
 }
 
+/** Service port -> the backend serving it now (only `get` is asked, and only when ports clash). */
+export interface PortHolders {
+  get(port: number): string | undefined;
+}
+
 export interface ModelChange {
   /** Served app ids whose services or skips may have changed. */
   readonly apps: ReadonlySet<string>;
@@ -99,7 +104,7 @@ export class ClusterModel {
   /** Served app id -> service-port indexes that won their port (and vhosts) last time. */
   private readonly held = new Map<string, Set<number>>();
   /** Service port -> the backend HAProxy serves on it now: that service keeps the port in a clash. */
-  private holders: ReadonlyMap<number, string> = new Map();
+  private holders: PortHolders = new Map();
 
   constructor(private readonly opts: NormalizeOptions, private readonly claims?: ClaimRules) {}
 
@@ -178,7 +183,7 @@ export class ClusterModel {
    * holds it keeps it and the newcomer is skipped, whatever their order; the rest is decided in
    * (appId, port) order. Takes effect for the apps the next update() or replaceAll() touches.
    */
-  setPortHolders(holders: ReadonlyMap<number, string>): void {
+  setPortHolders(holders: PortHolders): void {
     this.holders = holders;
   }
 

@@ -77,6 +77,8 @@ export interface AppliedState {
   live?: Map<string, readonly ServerStateRow[]> | undefined;
   /** Apps of other groups (none of their ports is ours). */
   otherGroups?: Set<string> | undefined;
+  /** Service port -> backend serving it (see holdersOf). */
+  portHolders?: Map<number, string> | undefined;
 }
 
 /**
@@ -146,7 +148,7 @@ export async function reconcileOnce(deps: ReconcileDeps, applied: AppliedState |
   try {
     // The app serving a port keeps it: tell the model who serves what (from the config on disk
     // until this controller has applied one, so a restart does not hand ports to newcomers).
-    if (applied) deps.cluster.setPortHolders(portHolders(applied));
+    if (applied) deps.cluster.setPortHolders(holdersOf(applied));
     else if (deps.writer.current) deps.cluster.setPortHolders(portHoldersInConfig(await deps.writer.current() ?? ''));
     if (incremental) {
       const ids = [...new Set(req.apps)].sort();
@@ -220,7 +222,10 @@ async function incrementalPass(
       if (b) applied.desired.backends.set(name, b);
       else applied.desired.backends.delete(name);
     }
+    const holders = holdersOf(applied);
     for (const [appId, list] of services) {
+      for (const s of applied.byApp.get(appId) ?? []) if (holders.get(s.servicePort) === s.backend) holders.delete(s.servicePort);
+      for (const s of list) holders.set(s.servicePort, s.backend);
       if (list.length > 0) applied.byApp.set(appId, list);
       else applied.byApp.delete(appId);
     }
@@ -458,6 +463,11 @@ async function restoreLastGood(deps: ReconcileDeps, applied: AppliedState | unde
   const out = deps.render.full(servedModel(applied));
   if (!out.ok) return;
   await deps.writer.write(out.rendered.config, out.rendered.maps, { validate: false }).catch(() => undefined);
+}
+
+/** Service port -> the backend serving it, kept with the applied state (built once, then updated per commit). */
+function holdersOf(applied: AppliedState): Map<number, string> {
+  return (applied.portHolders ??= portHolders(applied));
 }
 
 function portHolders(applied: AppliedState): Map<number, string> {
