@@ -83,7 +83,9 @@ async function freePorts(n: number): Promise<number[]> {
 function startController(dir: string, marathon: string): ChildProcess {
   return spawn(process.execPath, [join(REPO, 'dist', 'cli.js'), 'sse', '--group', 'external', '--marathon', marathon, '--supervise-haproxy',
     '--min-reload-interval', '0', '--log-level', process.env['BENCH_LOG_LEVEL'] ?? 'warning', '--haproxy-config', join(dir, 'haproxy.cfg'), '--run-dir', join(dir, 'run'),
-    '--ssl-certs', join(dir, 'cert.pem'), '--bind-address', '127.0.0.1', ...portFlags], { stdio: ['ignore', 'ignore', process.env['BENCH_LOG'] ? openSync(process.env['BENCH_LOG'], 'w') : 'inherit'] });
+    '--ssl-certs', join(dir, 'cert.pem'), '--bind-address', '127.0.0.1', ...portFlags], {
+    stdio: ['ignore', 'ignore', process.env['BENCH_LOG'] ? openSync(process.env['BENCH_LOG'], 'w') : 'inherit'],
+  });
 }
 let portFlags: string[] = [];
 

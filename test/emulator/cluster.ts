@@ -66,6 +66,8 @@ export class Cluster {
   readonly slaveId = `${randomUUID()}-S0`;
   private readonly appsById = new Map<string, AppModel>();
   private readonly tasksById = new Map<string, TaskRecord>();
+  /** Tasks by app id, so one app's read does not scan every task (Marathon's is indexed too). */
+  private readonly tasksByApp = new Map<string, Set<TaskRecord>>();
   private readonly allocatedPorts = new Map<string, number[]>();
   private readonly deployments = new Map<string, Deployment>();
   private readonly lastFailures = new Map<string, Json>();
@@ -98,7 +100,7 @@ export class Cluster {
   /** Tasks of an app, oldest first. */
   tasksOf(appId: string): TaskRecord[] {
     const id = absoluteAppId(appId);
-    return [...this.tasksById.values()].filter((t) => t.appId === id).sort((a, b) => a.stagedAt.localeCompare(b.stagedAt));
+    return [...this.tasksByApp.get(id) ?? []].sort((a, b) => a.stagedAt.localeCompare(b.stagedAt));
   }
 
   allTasks(): TaskRecord[] {
@@ -396,6 +398,7 @@ export class Cluster {
       alive: app.spec.env?.[UNHEALTHY_ENV] !== 'true',
     };
     this.tasksById.set(task.id, task);
+    (this.tasksByApp.get(task.appId) ?? this.tasksByApp.set(task.appId, new Set()).get(task.appId)!).add(task);
     this.allocatedPorts.set(task.id, placed.allocated);
     this.statusUpdate(task);
     try {
@@ -434,6 +437,7 @@ export class Cluster {
 
   private expunge(task: TaskRecord): void {
     this.tasksById.delete(task.id);
+    this.tasksByApp.get(task.appId)?.delete(task);
     for (const p of this.allocatedPorts.get(task.id) ?? []) this.hostPorts.release(p);
     this.allocatedPorts.delete(task.id);
   }
