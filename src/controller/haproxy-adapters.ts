@@ -183,6 +183,9 @@ export function createHaproxyDriver(s: Settings, log: Logger, hooks: AdapterHook
     return rows;
   };
 
+  // What every driver that reloads HAProxy does through the admin socket and the files.
+  const onTheSocket = { runtime, cannotBind, readServers, readMap, followsDisk, synced };
+
   if (s.superviseHaproxy) {
     const logRecord = haproxyOutputLogger(log, Date.now);
     let master: HaproxyMaster | undefined;
@@ -258,12 +261,7 @@ export function createHaproxyDriver(s: Settings, log: Logger, hooks: AdapterHook
     };
     return {
       kind: 'master',
-      runtime,
-      cannotBind,
-      readServers,
-      readMap,
-      followsDisk,
-      synced,
+      ...onTheSocket,
       fatal,
       supervision: () => ({ restarts, lastExit, running: master !== undefined }),
       reload: () => reloadAndRecord(async () => {
@@ -281,12 +279,7 @@ export function createHaproxyDriver(s: Settings, log: Logger, hooks: AdapterHook
     const command = s.command;
     return {
       kind: 'command',
-      runtime,
-      cannotBind,
-      readServers,
-      readMap,
-      followsDisk,
-      synced,
+      ...onTheSocket,
       async reload() {
         await certificatesReady();
         await saveServerState(s);
