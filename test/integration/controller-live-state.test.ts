@@ -8,7 +8,7 @@ import { startEmulator, type Emulator } from '../emulator/index.js';
 import { request } from '../emulator/http-client.js';
 import { parseServersState, runtimeCommand } from '../../src/haproxy/index.js';
 import { findHaproxy, freePorts, tempDir, waitFor } from '../support/haproxy.js';
-import { isolatedFlags, runController, type ControllerProcess } from '../support/controller-process.js';
+import { startSseController, type ControllerProcess } from '../support/controller-process.js';
 
 const d = findHaproxy() ? describe : describe.skip;
 
@@ -53,10 +53,7 @@ d('live HAProxy state follows Marathon', () => {
     status = p[4]!;
     const dir = await tempDir('mlb-live-');
     socket = join(dir, 'run', 'socket');
-    ctl = runController(['sse', '--group', 'external', '--marathon', emu.url, '--supervise-haproxy',
-      '--min-reload-interval', '0', '--log-level', 'debug',
-      ...isolatedFlags(dir, { http: p[0]!, https: p[1]!, admin: p[2]!, appid: p[3]!, status })]);
-    await ctl.waitForLog((l) => l.msg === 'haproxy started', 'haproxy started');
+    ctl = await startSseController(emu.url, p, dir, ['--log-level', 'debug']);
     await emu.putApp({ id: '/app', instances: 2, labels: { HAPROXY_GROUP: 'external' }, portDefinitions: [{ port: svc }],
       healthChecks: [{ protocol: 'HTTP', path: '/health', intervalSeconds: 1, timeoutSeconds: 1, maxConsecutiveFailures: 1 }] });
     await waitFor('the app is served by both tasks', () => liveEqualsMarathon(), 20_000);

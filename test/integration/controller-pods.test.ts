@@ -5,7 +5,7 @@
 import { startEmulator, type EmulatorWithEvents } from '../emulator/index.js';
 import { request } from '../emulator/http-client.js';
 import { findHaproxy, freePorts, tempDir, waitFor } from '../support/haproxy.js';
-import { isolatedFlags, runController, type ControllerProcess } from '../support/controller-process.js';
+import { startSseController, type ControllerProcess } from '../support/controller-process.js';
 
 const d = findHaproxy() ? describe : describe.skip;
 
@@ -41,10 +41,7 @@ d('pods with a supervised HAProxy', () => {
     web = p[6]!;
     status = p[4]!;
     const dir = await tempDir('mlb-pods-');
-    ctl = runController(['sse', '--group', 'external', '--marathon', emu.url, '--supervise-haproxy', '--health-check',
-      '--min-reload-interval', '0', '--log-level', 'debug',
-      ...isolatedFlags(dir, { http: p[0]!, https: p[1]!, admin: p[2]!, appid: p[3]!, status: p[4]! })]);
-    await ctl.waitForLog((l) => l.msg === 'haproxy started', 'haproxy started');
+    ctl = await startSseController(emu.url, p, dir, ['--health-check', '--log-level', 'debug']);
   });
 
   afterAll(async () => {

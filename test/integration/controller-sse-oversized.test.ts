@@ -4,7 +4,7 @@
 
 import { startEmulator, type Emulator } from '../emulator/index.js';
 import { findHaproxy, freePorts, tempDir, waitFor } from '../support/haproxy.js';
-import { isolatedFlags, runController, type ControllerProcess } from '../support/controller-process.js';
+import { startSseController, type ControllerProcess } from '../support/controller-process.js';
 import { answeredBy, answeringTasks } from '../support/service-answers.js';
 
 const d = findHaproxy() ? describe : describe.skip;
@@ -22,10 +22,7 @@ d('sse mode: an oversized event', () => {
     const p = await freePorts(6);
     svc = p[5]!;
     const dir = await tempDir('mlb-sse-big-');
-    ctl = runController(['sse', '--group', 'external', '--marathon', emu.url, '--supervise-haproxy',
-      '--min-reload-interval', '0', '--debounce-ms', '100', '--resync-interval', '3600', '--sse-max-line-length', '1048576',
-      ...isolatedFlags(dir, { http: p[0]!, https: p[1]!, admin: p[2]!, appid: p[3]!, status: p[4]! })]);
-    await ctl.waitForLog((l) => l.msg === 'haproxy started', 'haproxy started');
+    ctl = await startSseController(emu.url, p, dir, ['--debounce-ms', '100', '--resync-interval', '3600', '--sse-max-line-length', '1048576']);
   });
 
   afterAll(async () => {

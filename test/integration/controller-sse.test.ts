@@ -5,7 +5,7 @@
 import { startEmulator, type Emulator } from '../emulator/index.js';
 import { request } from '../emulator/http-client.js';
 import { findHaproxy, freePorts, tempDir, waitFor } from '../support/haproxy.js';
-import { isolatedFlags, runController, type ControllerProcess, type LogLine } from '../support/controller-process.js';
+import { startSseController, type ControllerProcess, type LogLine } from '../support/controller-process.js';
 
 const d = findHaproxy() ? describe : describe.skip;
 const PASS_MESSAGES = new Set(['no change', 'haproxy reloaded', 'haproxy changed at run time', 'pass failed; haproxy keeps the last good config', 'pass failed; no config applied yet']);
@@ -36,10 +36,7 @@ d('sse mode with a supervised HAProxy', () => {
     svc = p[5]!;
     admin = p[2]!;
     const dir = await tempDir('mlb-sse-');
-    ctl = runController(['sse', '--group', 'external', '--marathon', emu.url, '--supervise-haproxy', '--health-check',
-      '--min-reload-interval', '0', '--debounce-ms', '100', '--log-level', 'debug',
-      ...isolatedFlags(dir, { http: p[0]!, https: p[1]!, admin: p[2]!, appid: p[3]!, status: p[4]! })]);
-    await ctl.waitForLog((l) => l.msg === 'haproxy started', 'haproxy started');
+    ctl = await startSseController(emu.url, p, dir, ['--health-check', '--debounce-ms', '100', '--log-level', 'debug']);
   });
 
   afterAll(async () => {

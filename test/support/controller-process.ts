@@ -81,3 +81,14 @@ export function isolatedFlags(dir: string, ports: { http: number; https: number;
     '--appid-port', String(ports.appid), '--status-port', String(ports.status), '--bind-address', '127.0.0.1',
   ];
 }
+
+/**
+ * The controller in sse mode supervising its own HAProxy on the first five of `ports` (http,
+ * https, admin, appid, status) with its files in `dir`; resolves once HAProxy has started.
+ */
+export async function startSseController(marathonUrl: string, ports: readonly number[], dir: string, extra: readonly string[] = []): Promise<ControllerProcess> {
+  const ctl = runController(['sse', '--group', 'external', '--marathon', marathonUrl, '--supervise-haproxy', '--min-reload-interval', '0', ...extra,
+    ...isolatedFlags(dir, { http: ports[0]!, https: ports[1]!, admin: ports[2]!, appid: ports[3]!, status: ports[4]! })]);
+  await ctl.waitForLog((l) => l.msg === 'haproxy started', 'haproxy started');
+  return ctl;
+}
