@@ -16,7 +16,8 @@ export interface OwnedRange extends Owner {
 interface Chunk {
   readonly text: string;
   readonly owner: Owner | undefined;
-  readonly server: { readonly backend: string; readonly name: string; readonly args: string } | undefined;
+  /** The backend of a task's server line (its name and arguments are parsed only when asked). */
+  readonly serverOf: string | undefined;
 }
 
 const SERVER_LINE = /^\s*server\s+(\S+)\s+(\S.*?)\s*\n?$/;
@@ -25,16 +26,13 @@ export class ConfigBuilder {
   private readonly chunks: Chunk[] = [];
 
   add(text: string, owner?: Owner): void {
-    if (text !== '') this.chunks.push({ text: withNewline(text), owner, server: undefined });
+    if (text !== '') this.chunks.push({ text: withNewline(text), owner, serverOf: undefined });
   }
 
-  /** A task's server line. Only a single well-formed `server` line can be changed at run time. */
+  /** A task's server line (see splitServers: only a single well-formed one can change at run time). */
   addServer(backend: string, raw: string, owner: Owner): void {
     if (raw === '') return;
-    const text = withNewline(raw);
-    const m = SERVER_LINE.exec(text);
-    const single = m !== null && text.indexOf('\n') === text.length - 1;
-    this.chunks.push({ text, owner, server: single ? { backend, name: m![1]!, args: m![2]! } : undefined });
+    this.chunks.push({ text: withNewline(raw), owner, serverOf: backend });
   }
 
   /**
@@ -61,7 +59,9 @@ function splitServers(chunks: readonly Chunk[]): { skeleton: string; servers: Re
   const servers: Record<string, Record<string, string>> = {};
   const rest: string[] = [];
   for (const c of chunks) {
-    if (c.server) (servers[c.server.backend] ??= {})[c.server.name] = c.server.args;
+    const m = c.serverOf === undefined ? null : SERVER_LINE.exec(c.text);
+    // Only a single well-formed `server` line can be changed at run time.
+    if (m !== null && c.text.indexOf('\n') === c.text.length - 1) (servers[c.serverOf!] ??= {})[m[1]!] = m[2]!;
     else rest.push(c.text);
   }
   return { skeleton: rest.join(''), servers };
@@ -87,7 +87,7 @@ function ownedRanges(chunks: readonly Chunk[]): OwnedRange[] {
 
 // Every piece ends its own line, so a template override without a trailing newline cannot glue
 // two directives together.
-function withNewline(text: string): string {
+export function withNewline(text: string): string {
   return text.endsWith('\n') ? text : `${text}\n`;
 }
 

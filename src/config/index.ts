@@ -12,3 +12,5 @@ export { fillPlaceholders, isUnsafeValue } from './placeholders.js';
 export { compileEjsTemplate, ejsLocals, EjsTemplateError, type EjsRenderer, type EjsLocals } from './ejs-template.js';
 export { renderTemplateDocs } from './template-docs.js';
 export type { OwnedRange } from './config-builder.js';
+export { withNewline } from './config-builder.js';
+export { configPieces, type Piece } from './config-pieces.js';

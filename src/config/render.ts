@@ -3,9 +3,9 @@
 
 import type { Model, Service, Skipped } from '../model/types.js';
 import { ConfigBuilder, type OwnedRange } from './config-builder.js';
-import { sanitize } from './naming.js';
+import { configPieces } from './config-pieces.js';
 import { serviceFragments, type FragmentOptions, type ServiceFragments } from './service-fragments.js';
-import { fillTemplate, TemplateError, type BuiltinValues, type Lookup } from './template-lookup.js';
+import { TemplateError, type BuiltinValues, type Lookup } from './template-lookup.js';
 import type { TemplateSet } from './template-set.js';
 
 export const DOMAIN_MAP = 'domain2backend.map';
@@ -107,47 +107,12 @@ function fragmentsOrSkip(s: Service, lookup: Lookup, fo: FragmentOptions): Servi
 
 /** The whole config from every service's fragments, in marathon-lb's section order. */
 export function assemble(frags: readonly ServiceFragments[], lookup: Lookup, opts: RenderOptions): Omit<Rendered, 'excluded'> {
-  const bind = !opts.dontBindHttpHttps;
   const b = new ConfigBuilder();
-  // The text no service owns (global templates, the shared map lookups): it says how the maps are read.
   let frameText = '';
-  const global = (name: string, values: Record<string, string> = {}): string => {
-    const text = fillTemplate(lookup, name, values);
-    frameText += text;
-    return text;
-  };
-  const shared = (text: string): string => { frameText += text; return text; };
-  const owner = (s: Service) => ({ appId: s.appId, index: s.index });
-  const byWeight = [...frags].sort((x, y) => y.service.backendWeight - x.service.backendWeight);
-  const sslCerts = opts.sslCerts.map((c) => `crt ${c}`).join(' ');
-
-  b.add(global('HEAD'));
-  for (const f of frags) b.add(f.userlist, owner(f.service));
-
-  if (bind) {
-    b.add(global('HTTP_FRONTEND_HEAD'));
-    for (const f of byWeight) if (f.routing) b.add(f.routing.http.join(''), owner(f.service));
-    b.add(shared(firstOf(frags, (f) => f.httpMapLine)));
+  for (const p of configPieces(frags, lookup, opts, (text) => { frameText += text; })) {
+    if (p.server !== undefined) b.addServer(p.server, p.text, p.owner!);
+    else b.add(p.text, p.owner);
   }
-
-  b.add(global('HTTP_FRONTEND_APPID_HEAD'));
-  for (const f of frags) b.add(f.appIdLines, owner(f.service));
-  b.add(shared(firstOf(frags, (f) => f.appIdMapLine)));
-
-  if (bind && !opts.groupHttpsByVhost) {
-    b.add(global('HTTPS_FRONTEND_HEAD', { sslCerts }));
-    for (const f of byWeight) if (f.routing) b.add(f.routing.https.map((h) => h.text).join(''), owner(f.service));
-    b.add(shared(firstOf(frags, (f) => f.httpsMapLine)));
-  } else if (bind) {
-    addGroupedHttps(b, byWeight, global, opts.sslCerts);
-  }
-
-  for (const f of frags) b.add(f.frontend, owner(f.service));
-  for (const f of frags) {
-    b.add(f.backend, owner(f.service));
-    for (const srv of f.servers) b.addServer(f.service.backend, srv.text, owner(f.service));
-  }
-
   const built = b.build();
   let maps: Record<string, string> | undefined;
   return {
@@ -158,14 +123,6 @@ export function assemble(frags: readonly ServiceFragments[], lookup: Lookup, opt
     get maps() { return (maps ??= buildMaps(frags, opts.haproxyMap)); },
     frameText,
   };
-}
-
-function firstOf(frags: readonly ServiceFragments[], pick: (f: ServiceFragments) => string | undefined): string {
-  for (const f of frags) {
-    const v = pick(f);
-    if (v !== undefined) return v;
-  }
-  return '';
 }
 
 /** Map files list entries in service order; a repeated pair is written once. */
@@ -184,48 +141,4 @@ export function buildMaps(frags: readonly ServiceFragments[], haproxyMap: boolea
     [DOMAIN_MAP]: lines(frags.flatMap((f) => f.routing?.domainEntries ?? [])),
     [APP_MAP]: lines(frags.flatMap((f) => f.appEntries)),
   };
-}
-
-/**
- * --group-https-by-vhost: :443 becomes a TCP SNI switch; each vhost gets a loopback backend
- * and its own TLS frontend carrying that vhost's certificates, bind options and rules.
- */
-function addGroupedHttps(
-  b: ConfigBuilder,
-  byWeight: readonly ServiceFragments[],
-  global: (name: string, values?: Record<string, string>) => string,
-  defaultCerts: readonly string[],
-): void {
-  interface VhostGroup { rules: Array<{ text: string; s: Service }>; certs: string[]; bindOpts: string[]; mapLine: string | undefined }
-  const groups = new Map<string, VhostGroup>();
-  const group = (v: string): VhostGroup => {
-    let g = groups.get(v);
-    if (!g) { g = { rules: [], certs: [], bindOpts: [], mapLine: undefined }; groups.set(v, g); }
-    return g;
-  };
-  for (const f of byWeight) {
-    if (!f.routing) continue;
-    const s = f.service;
-    for (const v of s.vhosts) {
-      const g = group(v);
-      if (s.sslCert && !g.certs.includes(s.sslCert)) g.certs.push(s.sslCert);
-      if (s.bindOptions && !g.bindOpts.includes(s.bindOptions)) g.bindOpts.push(s.bindOptions);
-      // A path ACL (vhost '') belongs to every vhost of its service.
-      const text = f.routing.https.filter((h) => h.vhost === '' || h.vhost === v).map((h) => h.text).join('');
-      if (text) g.rules.push({ text, s });
-      if (f.httpsMapLine && g.mapLine === undefined) g.mapLine = f.httpsMapLine;
-    }
-  }
-  const vhosts = [...groups.keys()].sort();
-  b.add(global('HTTPS_GROUPED_FRONTEND_HEAD'));
-  for (const v of vhosts) b.add(global('HTTPS_GROUPED_VHOST_FRONTEND_ACL', { backend: sanitize(v), host: v }));
-  for (const v of vhosts) {
-    const g = groups.get(v)!;
-    const name = sanitize(v);
-    const certs = (g.certs.length > 0 ? g.certs : defaultCerts).map((c) => `crt ${c}`).join(' ');
-    b.add(global('HTTPS_GROUPED_VHOST_BACKEND_HEAD', { name }));
-    b.add(global('HTTPS_GROUPED_VHOST_FRONTEND_HEAD', { name, sslCerts: certs, bindOpts: g.bindOpts.map((o) => ` ${o}`).join('') }));
-    for (const r of g.rules) b.add(r.text, { appId: r.s.appId, index: r.s.index });
-    b.add(g.mapLine ?? '');
-  }
 }
