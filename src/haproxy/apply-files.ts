@@ -8,10 +8,11 @@
 // into place, then the config (a reload that starts between the two renames reads the new maps
 // with the old config: map files are plain data, so that is harmless).
 
+import { createHash } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { validateConfig, type ValidationAlert, type ValidationResult } from './validate.js';
-import { archive, readIfExists, removeTempFiles, syncDir, writeAtomic, writeTemp } from './write.js';
+import { archive, readIfExists, removeTempFiles, syncDir, writeAtomic, writeTemp, writeTempFrom } from './write.js';
 
 export interface ApplyFilesOptions {
   readonly configPath: string;
@@ -66,13 +67,11 @@ export async function applyConfigFiles(o: ApplyFilesOptions): Promise<ApplyFiles
 }
 
 async function applyFiles(o: ApplyFilesOptions, dir: string): Promise<ApplyFilesResult> {
-  const maps = Object.keys(o.maps).sort().map((name) => ({ name, path: join(dir, name), text: o.maps[name]! }));
   const current = o.checkOnly ? undefined : await readIfExists(o.configPath);
-  const mapChanged = await Promise.all(maps.map(async (m) => (await readIfExists(m.path)) !== m.text));
-  const changedMaps = maps.filter((_, i) => mapChanged[i]);
-  if (current === o.config && changedMaps.length === 0) return { ok: true, changed: false };
+  const maps = await changedMaps(o.maps, dir);
+  if (current === o.config && maps.length === 0) return { ok: true, changed: false };
 
-  const temps = await Promise.all(changedMaps.map(async (m) => ({ ...m, tmp: await writeTemp(m.path, m.text) })));
+  const temps = await Promise.all(maps.map(async (m) => ({ ...m, tmp: await writeTemp(m.path, m.text) })));
   const removeTemps = () => Promise.all(temps.map((m) => rm(m.tmp, { force: true })));
   let warnings: readonly string[] | undefined;
   if (o.validate) {
@@ -104,11 +103,26 @@ async function applyFiles(o: ApplyFilesOptions, dir: string): Promise<ApplyFiles
     }
   }
 
-  let configTmp: string | undefined;
+  const configTmp = current === o.config ? undefined : await writeTemp(o.configPath, o.config).catch(async (err: unknown) => {
+    await removeTemps();
+    throw err;
+  });
+  await installFiles(o, dir, temps, configTmp);
+  return { ok: true, changed: true, ...(warnings ? { warnings } : {}) };
+}
+
+/**
+ * Puts the written temp files in place: the maps first, then the config (the file that names
+ * the others), each archived before it is replaced. On failure the temp files not yet renamed
+ * are removed.
+ */
+async function installFiles(
+  o: Pick<ApplyFilesOptions, 'configPath' | 'archiveVersions' | 'onStep'>, dir: string,
+  maps: ReadonlyArray<{ readonly path: string; readonly tmp: string }>, configTmp: string | undefined,
+): Promise<void> {
   try {
-    configTmp = current === o.config ? undefined : await writeTemp(o.configPath, o.config);
     o.onStep?.('temp-written');
-    for (const m of temps) {
+    for (const m of maps) {
       await archive(m.path, o.archiveVersions);
       await rename(m.tmp, m.path);
     }
@@ -119,11 +133,54 @@ async function applyFiles(o: ApplyFilesOptions, dir: string): Promise<ApplyFiles
     await syncDir(dir);
     o.onStep?.('renamed');
   } catch (err) {
-    await removeTemps();
+    await Promise.all(maps.map((m) => rm(m.tmp, { force: true })));
     if (configTmp) await rm(configTmp, { force: true });
     throw err;
   }
-  return { ok: true, changed: true, ...(warnings ? { warnings } : {}) };
+}
+
+export interface UncheckedFilesOptions extends Pick<ApplyFilesOptions, 'configPath' | 'maps' | 'archiveVersions' | 'onStep'> {
+  /** The config's text in order (written as it comes, in slices). */
+  readonly pieces: Iterable<string>;
+  /** Asked between slices: yes stops the write, and nothing is put in place. */
+  readonly stop?: () => boolean;
+}
+
+export interface UncheckedFilesResult {
+  readonly ok: true;
+  readonly changed: boolean;
+  readonly stopped?: true;
+  /** sha256 (hex) of the config file written. */
+  readonly configDigest?: string;
+}
+
+/**
+ * Writes the config from pieces and its changed maps, without `haproxy -c`: for a config whose
+ * only changes are server lines made of validated values (the runtime API already applied
+ * them). The write can be stopped between slices (see writeTempFrom); then every file stays
+ * as it was and the result says `stopped`.
+ */
+export async function writeUncheckedFiles(o: UncheckedFilesOptions): Promise<UncheckedFilesResult> {
+  const dir = dirname(o.configPath);
+  await removeTempFiles(dir);
+  try {
+    const maps = await changedMaps(o.maps, dir);
+    const temps = await Promise.all(maps.map(async (m) => ({ ...m, tmp: await writeTemp(m.path, m.text) })));
+    const hash = createHash('sha256');
+    const configTmp = await writeTempFrom(o.configPath, o.pieces, o.stop, 'tmp', (bytes) => hash.update(bytes));
+    if (configTmp === undefined) return { ok: true, changed: false, stopped: true };
+    await installFiles(o, dir, temps, configTmp);
+    return { ok: true, changed: true, configDigest: hash.digest('hex') };
+  } finally {
+    await removeTempFiles(dir);
+  }
+}
+
+/** The map files whose content differs from what is on disk. */
+async function changedMaps(maps: Readonly<Record<string, string>>, dir: string): Promise<Array<{ name: string; path: string; text: string }>> {
+  const all = Object.keys(maps).sort().map((name) => ({ name, path: join(dir, name), text: maps[name]! }));
+  const changed = await Promise.all(all.map(async (m) => (await readIfExists(m.path)) !== m.text));
+  return all.filter((_, i) => changed[i]);
 }
 
 /**

@@ -3,7 +3,9 @@
 
 export { validateConfig, parseAlerts, parseWarnings, runProcess, type ValidationAlert, type ValidationResult, type ProcessResult } from './validate.js';
 export { writeAtomic, writeTemp, writeFilesAtomically, archive, archivePath, readIfExists, syncDir, removeTempFiles, tempDirOf } from './write.js';
-export { applyConfigFiles, rejectedPathOf, repointPaths, stableText, withoutPids, type ApplyFilesOptions, type ApplyFilesResult, type ApplyFilesStep } from './apply-files.js';
+export {
+  applyConfigFiles, rejectedPathOf, repointPaths, stableText, withoutPids, writeUncheckedFiles, type ApplyFilesOptions, type ApplyFilesResult, type ApplyFilesStep,
+} from './apply-files.js';
 export { runReloadCommand, type ReloadCommandResult } from './reload-command.js';
 export { splitShellWords } from './shell-words.js';
 export {

@@ -12,8 +12,9 @@
 // a different filesystem, and the config directory is where an operator looks.
 
 import { randomBytes } from 'node:crypto';
-import { chmod, copyFile, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 
 export async function readIfExists(path: string): Promise<string | undefined> {
   try {
@@ -61,23 +62,63 @@ export async function removeTempFiles(dir: string, opts: { legacy?: boolean } = 
  * the current `path` (else 0644), fsynced. Returns the temp path; the caller renames or removes it.
  */
 export async function writeTemp(path: string, text: string, suffix = 'tmp'): Promise<string> {
+  return (await writeTempFrom(path, [text], undefined, suffix))!;
+}
+
+/**
+ * When a file written from pieces is handed to the disk: at this much text, or after this long
+ * making pieces (producing them can take longer than writing them), whichever comes first.
+ */
+const SLICE_CHARS = 256 * 1024;
+const SLICE_MS = 2;
+const PIECES_PER_CLOCK_READ = 64;
+
+/**
+ * Like writeTemp, from pieces of text written in slices. Between two slices the event loop runs
+ * (each write waits for the disk), and `stop` is asked: when it says yes, the temp file is
+ * removed and the result is undefined. A 10 MB config so never holds the process for its
+ * whole length, and is never one string in memory. `onBytes` sees every slice as written (to
+ * digest the file without reading it back).
+ */
+export async function writeTempFrom(
+  path: string, pieces: Iterable<string>, stop?: () => boolean, suffix = 'tmp', onBytes?: (bytes: Buffer) => void,
+): Promise<string | undefined> {
   const mode = await modeOf(path);
   const tmpDir = tempDirOf(dirname(path));
   await mkdir(tmpDir, { recursive: true, mode: 0o700 });
   const tmp = join(tmpDir, `${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.${suffix}`);
   const fh = await open(tmp, 'wx', mode);
+  let complete = false;
   try {
-    await fh.writeFile(text);
+    let slice = '';
+    let count = 0;
+    let since = performance.now();
+    for (const piece of pieces) {
+      slice += piece;
+      count += 1;
+      if (slice.length < SLICE_CHARS && (count % PIECES_PER_CLOCK_READ !== 0 || performance.now() - since < SLICE_MS)) continue;
+      if (slice !== '') await writeAll(fh, slice, onBytes);
+      else await new Promise(setImmediate); // nothing to write yet, but others' turn all the same
+      slice = '';
+      if (stop?.()) return undefined;
+      since = performance.now();
+    }
+    if (slice !== '') await writeAll(fh, slice, onBytes);
     await fh.chmod(mode); // open()'s mode is filtered by the umask; the target's mode is not
     await fh.sync();
-  } catch (err) {
-    await fh.close();
-    await rm(tmp, { force: true });
-    throw err;
+    complete = true;
   } finally {
     await fh.close().catch(() => undefined);
+    if (!complete) await rm(tmp, { force: true });
   }
   return tmp;
+}
+
+/** write(2) may write less than asked; the rest follows until all of it is on disk. */
+async function writeAll(fh: FileHandle, text: string, onBytes?: (bytes: Buffer) => void): Promise<void> {
+  const bytes = Buffer.from(text, 'utf8');
+  onBytes?.(bytes);
+  for (let at = 0; at < bytes.length;) at += (await fh.write(bytes, at, bytes.length - at)).bytesWritten;
 }
 
 /** Makes renames in `dir` durable (a crash right after would otherwise possibly lose them). */

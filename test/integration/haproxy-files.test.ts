@@ -1,7 +1,10 @@
 // validate + atomic apply against the real haproxy binary.
 import { chmod, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { applyConfigFiles, archivePath, removeTempFiles, runReloadCommand, tempDirOf, validateConfig, writeFilesAtomically, writeTemp } from '../../src/haproxy/index.js';
+import { createHash } from 'node:crypto';
+import {
+  applyConfigFiles, archivePath, removeTempFiles, runReloadCommand, tempDirOf, validateConfig, writeFilesAtomically, writeTemp, writeUncheckedFiles,
+} from '../../src/haproxy/index.js';
 import { basicConfig, describeWithHaproxy, tempDir } from '../support/haproxy.js';
 import { rm } from 'node:fs/promises';
 
@@ -113,6 +116,40 @@ describeWithHaproxy('haproxy files', (bin) => {
 
     await removeTempFiles(dir, { legacy: true });
     expect(await tree(dir)).toEqual(['.keep-me.tmp', 'haproxy.cfg']);
+  });
+
+  it('writeUncheckedFiles writes the pieces as one file in slices, with its digest, maps and archive', async () => {
+    const configPath = join(dir, 'haproxy.cfg');
+    await writeFile(configPath, 'old\n');
+    // About 3 MB in 40,000 pieces: many slices.
+    const pieces = Array.from({ length: 40_000 }, (_, i) => `  server s${i} 10.0.${i % 250}.1:${1000 + (i % 5000)} id ${i + 1}\n`);
+    let asked = 0;
+    const r = await writeUncheckedFiles({ configPath, pieces, maps: { 'app2backend.map': '/web web_10000\n' }, archiveVersions: 2, stop: () => { asked += 1; return false; } });
+    const text = await readFile(configPath, 'utf8');
+    expect(text).toBe(pieces.join(''));
+    expect(r).toEqual({ ok: true, changed: true, configDigest: createHash('sha256').update(text).digest('hex') });
+    expect(asked).toBeGreaterThan(5);
+    expect(await readFile(join(dir, 'app2backend.map'), 'utf8')).toBe('/web web_10000\n');
+    expect(await readFile(archivePath(configPath, 1), 'utf8')).toBe('old\n');
+    expect(await readdir(tempDirOf(dir)).catch(() => [])).toEqual([]);
+  });
+
+  it('a stopped writeUncheckedFiles leaves every file as it was and no temp file behind', async () => {
+    const configPath = join(dir, 'haproxy.cfg');
+    await writeFile(configPath, 'old\n');
+    await writeFile(join(dir, 'app2backend.map'), 'old map\n');
+    let made = 0;
+    const pieces = (function* () {
+      for (let i = 0; i < 40_000; i += 1) { made += 1; yield `  server s${i} 10.0.0.1:${1000 + i}\n`; }
+    })();
+    const r = await writeUncheckedFiles({ configPath, pieces, maps: { 'app2backend.map': 'new map\n' }, archiveVersions: 2, stop: () => true });
+    expect(r).toEqual({ ok: true, changed: false, stopped: true });
+    // Stopped at the first slice: the rest of the pieces were never made.
+    expect(made).toBeLessThan(40_000);
+    expect(await readFile(configPath, 'utf8')).toBe('old\n');
+    expect(await readFile(join(dir, 'app2backend.map'), 'utf8')).toBe('old map\n');
+    expect(await readdir(tempDirOf(dir)).catch(() => [])).toEqual([]);
+    await expect(stat(archivePath(configPath, 1))).rejects.toThrow();
   });
 
   it('writeFilesAtomically writes every file', async () => {
