@@ -176,9 +176,11 @@ export function createController(deps: ControllerDeps): Controller {
     }
   };
 
-  const flush = async () => {
-    const error = await flushFiles(passDeps, applied).catch((err: Error) => err.message);
+  const flush = async (stop?: () => boolean): Promise<'stopped' | undefined> => {
+    const error = await flushFiles(passDeps, applied, stop).catch((err: Error) => err.message);
+    if (error === 'stopped') return error;
     if (error !== undefined) log.error({ error }, 'writing runtime changes to the config file failed; a reload would lose them');
+    return undefined;
   };
 
   const reloadOnly = async (reasons: readonly string[]) => {

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import {
   applyConfigFiles, applyRuntimeOps, connectHaproxyMaster, runReloadCommand, runtimeCommand, showMap, showServersState, startHaproxyMaster,
-  validateConfig, withoutPids, type ApplyFilesStep, type HaproxyMaster, type HaproxyRecord, type RuntimeOp, type ServerStateRow,
+  validateConfig, withoutPids, writeUncheckedFiles, type ApplyFilesStep, type HaproxyMaster, type HaproxyRecord, type RuntimeOp, type ServerStateRow,
 } from '../haproxy/index.js';
 import type { Settings } from '../settings.js';
 import { certificatesReady } from './certificates.js';
@@ -54,6 +54,10 @@ export function createConfigWriter(s: Settings, _log: Logger, hooks: AdapterHook
         onStep: hooks.step,
       });
     },
+    // Nothing is validated here, so the certificate need not be there yet.
+    writeUnchecked: (pieces, maps, stop) => writeUncheckedFiles({
+      configPath: s.haproxyConfig, pieces, maps, archiveVersions: s.archiveVersions, stop, onStep: hooks.step,
+    }),
     check: async (config, maps) => {
       await certificatesReady();
       return applyConfigFiles({
@@ -145,7 +149,7 @@ export function createHaproxyDriver(s: Settings, log: Logger, hooks: AdapterHook
       log.warn({ error: (err as Error).message }, 'cannot record which config haproxy runs; the next start reloads');
     }
   };
-  const synced = async () => record(await processId(adminSocket(s)), await configDigest(s.haproxyConfig));
+  const synced = async (digest?: string) => record(await processId(adminSocket(s)), digest ?? await configDigest(s.haproxyConfig));
   /** Reloads, then records that the new process runs the config that was on disk before it started. */
   const reloadAndRecord = async (doReload: () => Promise<ReloadResult>): Promise<ReloadResult> => {
     hooks.step?.('before-reload');

@@ -7,6 +7,11 @@
 // A pass that fails (Marathon unreachable, a reload refused) is retried with jittered
 // exponential backoff, unless a new mark comes first: then it runs at once, with the failed
 // work folded in.
+//
+// Rewriting the files after runtime changes (flush) is the low-priority work: it starts a short
+// while after the last pass, and a mark that arrives while it writes stops it between two
+// slices, so a task change never waits for a 10 MB file. The file may lag that way for at most
+// maxFileLagMs under a continuous stream of changes; past that, a flush finishes first.
 
 export interface PassRequest {
   readonly full: boolean;
@@ -21,10 +26,16 @@ export interface LoopOptions {
   readonly reloadOnly: (reasons: readonly string[]) => Promise<void>;
   /**
    * Low-priority work run when no pass is waiting (writing runtime changes to the files).
-   * `needsFlush` says whether there is any. Must not throw.
+   * `needsFlush` says whether there is any. `stop` is asked between slices of the work; the
+   * flush resolves 'stopped' when it gave up because of it. Must not throw.
    */
-  readonly flush?: () => Promise<void>;
+  readonly flush?: (stop: () => boolean) => Promise<'stopped' | undefined>;
   readonly needsFlush?: () => boolean;
+  /** Quiet time after a pass before a flush starts (default 50 ms): a burst is one write. */
+  readonly flushDelayMs?: number;
+  /** How long a flush may keep being stopped by new passes before one must finish (default 1000 ms). */
+  readonly maxFileLagMs?: number;
+  readonly now?: () => number;
   /** Optional wait after the first mark for more (0: none). */
   readonly debounceMs?: number;
   /** More dirty apps than this make the pass read the full snapshot instead (one request, not N). */
@@ -55,6 +66,8 @@ export function createLoop(opts: LoopOptions): ReconcileLoop {
   let reasons: string[] = [];
   let reloads: string[] = [];
   let timer: NodeJS.Timeout | undefined;
+  /** What the timer waits for: a debounce is not cut short by more marks; a retry or a flush is. */
+  let timerFor: 'debounce' | 'retry' | 'flush' | undefined;
   let immediate: NodeJS.Immediate | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;
@@ -63,6 +76,11 @@ export function createLoop(opts: LoopOptions): ReconcileLoop {
   let failures = 0;
   let retrying = false;
   let flushFailed = false;
+  /** When a flush was first stopped by a pass (undefined: the last flush was not stopped). */
+  let flushStoppedSince: number | undefined;
+  const now = opts.now ?? Date.now;
+  const flushDelay = opts.flushDelayMs ?? 50;
+  const maxFileLag = opts.maxFileLagMs ?? 1000;
   let idleWaiters: Array<() => void> = [];
 
   const hasPassWork = () => full || apps.size > 0 || reloads.length > 0;
@@ -78,19 +96,21 @@ export function createLoop(opts: LoopOptions): ReconcileLoop {
     if (timer) clearTimeout(timer);
     if (immediate) clearImmediate(immediate);
     timer = undefined;
+    timerFor = undefined;
     immediate = undefined;
   };
 
-  const schedule = (delayMs: number) => {
+  const schedule = (delayMs: number, why: 'debounce' | 'retry' | 'flush') => {
     if (stopped || running) return; // the running pass re-schedules when it ends
     if (!hasWork()) { settle(); return; }
     clearTimers();
     if (delayMs <= 0) immediate = setImmediate(run);
-    else timer = setTimeout(run, delayMs);
+    else { timer = setTimeout(run, delayMs); timerFor = why; }
   };
 
   const run = () => {
     timer = undefined;
+    timerFor = undefined;
     immediate = undefined;
     if (stopped) { settle(); return; }
     const req: PassRequest = { full: full || apps.size > maxApps, apps: [...apps].sort(), reasons };
@@ -103,10 +123,16 @@ export function createLoop(opts: LoopOptions): ReconcileLoop {
     retrying = false;
     running = (async () => {
       if (!hadPass && reloadReasons.length === 0) {
-        // Nothing urgent: catch the files up with what the runtime API did. If that failed,
-        // try again a second later rather than in a tight loop.
-        await opts.flush?.();
-        flushFailed = opts.needsFlush?.() === true;
+        // Nothing urgent: catch the files up with what the runtime API did. A pass that comes
+        // up meanwhile stops it, unless the file has lagged too long already. If the write
+        // failed, try again a second later rather than in a tight loop.
+        const preemptible = flushStoppedSince === undefined || now() - flushStoppedSince < maxFileLag;
+        const result = await opts.flush?.(() => preemptible && hasPassWork());
+        if (result === 'stopped') flushStoppedSince ??= now();
+        else {
+          flushStoppedSince = undefined;
+          flushFailed = opts.needsFlush?.() === true;
+        }
         return;
       }
       if (hadPass) {
@@ -129,7 +155,9 @@ export function createLoop(opts: LoopOptions): ReconcileLoop {
       if (reloadReasons.length > 0) await opts.reloadOnly(reloadReasons);
     })().finally(() => {
       running = undefined;
-      schedule(retrying ? backoff() : flushFailed && !hasPassWork() ? 1000 : opts.debounceMs ?? 0);
+      if (retrying) schedule(backoff(), 'retry');
+      else if (hasPassWork()) schedule(opts.debounceMs ?? 0, 'debounce');
+      else schedule(flushFailed ? 1000 : flushDelay, 'flush');
       flushFailed = false;
     });
   };
@@ -142,8 +170,8 @@ export function createLoop(opts: LoopOptions): ReconcileLoop {
   const mark = (what: () => void) => {
     if (stopped) return;
     what();
-    // New work supersedes a retry's wait.
-    if (!timer || retrying) { retrying = false; schedule(opts.debounceMs ?? 0); }
+    // New work supersedes a retry's wait and a flush's; a debounce keeps its first deadline.
+    if (timerFor !== 'debounce') { retrying = false; schedule(opts.debounceMs ?? 0, 'debounce'); }
   };
 
   return {

@@ -17,6 +17,14 @@ export type WriteResult =
 export interface ConfigWriter {
   /** `validate: false` skips `haproxy -c` (a change made of validated server values only). */
   write(config: string, maps: Readonly<Record<string, string>>, opts?: { readonly validate?: boolean }): Promise<WriteResult>;
+  /**
+   * Writes a config given as pieces, without `haproxy -c` (server lines of validated values
+   * only), in slices; `stop` is asked between slices and yes leaves every file as it was.
+   * Optional: without it, the pieces are joined and written with `write`.
+   */
+  writeUnchecked?(pieces: Iterable<string>, maps: Readonly<Record<string, string>>, stop: () => boolean): Promise<{
+    readonly ok: true; readonly changed: boolean; readonly stopped?: true; readonly configDigest?: string;
+  }>;
   /** `haproxy -c` a candidate without writing anything (attribution by bisection). */
   check?(config: string, maps: Readonly<Record<string, string>>): Promise<WriteResult>;
   /** The config on disk, if any (who holds which port, after a controller restart). */
@@ -54,8 +62,11 @@ export interface HaproxyDriver {
    * run time)? undefined when no HAProxy answers on the admin socket.
    */
   followsDisk?(): Promise<boolean | undefined>;
-  /** Records that HAProxy's live state now follows the files on disk (after a runtime change they were made to say). */
-  synced?(): Promise<void>;
+  /**
+   * Records that HAProxy's live state now follows the files on disk (after a runtime change they
+   * were made to say). `configDigest`: the config file's sha256, when the writer knows it.
+   */
+  synced?(configDigest?: string): Promise<void>;
   stop(): Promise<void>;
   /** What happened to a supervised HAProxy (restarts of a dead master), for the status page. */
   supervision?(): { readonly restarts: number; readonly lastExit: { readonly at: number; readonly code: number | null } | undefined; readonly running: boolean };

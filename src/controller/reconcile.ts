@@ -25,6 +25,7 @@ import type { ClusterModel } from './cluster-model.js';
 import type { HostResolver } from './host-resolver.js';
 import type { AppSource, ConfigWriter, HaproxyDriver, ValidationAlert } from './ports.js';
 import type { ModelRenderer } from './renderer.js';
+import { servedModelOf } from './served-model.js';
 import { checkRunningHaproxy } from './start-up.js';
 
 export type PassResult = 'noop' | 'runtime' | 'reload' | 'invalid' | 'error';
@@ -124,9 +125,7 @@ export const MAX_CHECKS = 48;
 
 /** The applied services as one sorted model (for the status page, ejs and carry-over). */
 export function servedModel(applied: AppliedState | undefined): Model {
-  const services: Service[] = [];
-  for (const list of applied?.byApp.values() ?? []) services.push(...list);
-  return { services: services.sort(byAppAndPort), skipped: [] };
+  return applied ? servedModelOf(applied.byApp) : { services: [], skipped: [] };
 }
 
 function hostsOf(apps: Iterable<WireApp | undefined>): string[] {
@@ -257,17 +256,28 @@ async function incrementalPass(
 
 /**
  * Writes the applied state to the files, so that a later reload keeps what the runtime API did.
- * Server lines come from normalized values, so no `haproxy -c` is needed. Returns an error text.
+ * Server lines come from normalized values, so no `haproxy -c` is needed. Returns an error text,
+ * or 'stopped' when `stop` said so between two slices of the write (the files are then as they
+ * were, and still behind).
  */
-export async function flushFiles(deps: ReconcileDeps, applied: AppliedState | undefined): Promise<string | undefined> {
+export async function flushFiles(deps: ReconcileDeps, applied: AppliedState | undefined, stop: () => boolean = () => false): Promise<string | undefined | 'stopped'> {
   if (!applied?.fileBehind) return undefined;
-  const text = deps.render.text(servedModel(applied));
-  if (!text.ok) return text.error.message;
-  const written = await deps.writer.write(text.config, text.maps, { validate: false });
-  if (!written.ok) return alertText(written.alerts, written.output);
+  let digest: string | undefined;
+  if (deps.writer.writeUnchecked) {
+    const out = deps.render.pieces(servedModel(applied));
+    if (!out.ok) return out.error.message;
+    const written = await deps.writer.writeUnchecked(out.pieces, out.maps, stop);
+    if (written.stopped) return 'stopped';
+    digest = written.configDigest;
+  } else {
+    const text = deps.render.text(servedModel(applied));
+    if (!text.ok) return text.error.message;
+    const written = await deps.writer.write(text.config, text.maps, { validate: false });
+    if (!written.ok) return alertText(written.alerts, written.output);
+  }
   applied.fileBehind = false;
   // HAProxy and the files agree again: a restart may trust the file (see start-up.ts).
-  await deps.haproxy.synced?.();
+  await deps.haproxy.synced?.(digest);
   return undefined;
 }
 
@@ -313,7 +323,7 @@ async function correctLive(deps: ReconcileDeps, state: AppliedState, only?: Read
   const live = state.live ?? (state.live = new Map());
   for (const n of names) live.set(n, []);
   for (const r of rows) if (want.has(r.backend)) (live.get(r.backend) as ServerStateRow[]).push(r);
-  for (const b of live.keys()) if (!desired.has(b)) live.delete(b);
+  for (const b of only ?? live.keys()) if (!desired.has(b)) live.delete(b);
   const diff = liveDifference(want, rows);
   if (diff.ops.length > 0 && deps.haproxy.runtime) await deps.haproxy.runtime(diff.ops);
   return diff.differences;

@@ -6,8 +6,8 @@
 // renders everything, and any change of the text is a reload.
 
 import {
-  assemble, buildMaps, ejsLocals, withExcluded, EjsTemplateError, newFragmentCache, renderFragments, TemplateError,
-  type EjsRenderer, type Lookup, type Rendered, type RenderOptions, type ServiceFragments, type TemplateSet,
+  assemble, buildMaps, configPieces, ejsLocals, withExcluded, withNewline, EjsTemplateError, newFragmentCache, renderFragments, TemplateError,
+  type EjsRenderer, type Piece, type Lookup, type Rendered, type RenderOptions, type ServiceFragments, type TemplateSet,
 } from '../config/index.js';
 import { defaultsTraits, mapMatchKinds, type BackendDesired, type BackendTraits, type DesiredState } from '../haproxy/index.js';
 import type { Model, Service, Skipped } from '../model/types.js';
@@ -28,6 +28,16 @@ export interface ModelRenderer {
   maps(model: Model): Readonly<Record<string, string>>;
   /** Only the text and the maps (writing the files after runtime changes). */
   text(model: Model): { ok: true; config: string; maps: Readonly<Record<string, string>> } | { ok: false; error: TemplateError };
+  /**
+   * The same text as `text`, as pieces made while they are consumed (see configPieces). A
+   * template error surfaces as a TemplateError thrown while iterating.
+   */
+  pieces(model: Model): { ok: true; pieces: Iterable<string>; maps: Readonly<Record<string, string>> } | { ok: false; error: TemplateError };
+}
+
+/** The text of each non-empty piece, ending its line (as ConfigBuilder joins them). */
+function* lines(pieces: Iterable<Piece>): Generator<string> {
+  for (const p of pieces) if (p.text !== '') yield withNewline(p.text);
 }
 
 export function createRenderer(templates: TemplateSet, options: RenderOptions, ejs?: EjsRenderer): ModelRenderer {
@@ -92,6 +102,19 @@ export function createRenderer(templates: TemplateSet, options: RenderOptions, e
       try {
         const a = assemble(renderFragments(model.services, lookup, options, cache).frags, lookup, options);
         return { ok: true, config: a.config, maps: a.maps };
+      } catch (err) {
+        if (err instanceof TemplateError) return { ok: false, error: err };
+        throw err;
+      }
+    },
+    pieces(model) {
+      if (ejs) {
+        const out = full(model);
+        return out.ok ? { ok: true, pieces: [out.rendered.config], maps: out.rendered.maps } : out;
+      }
+      try {
+        const frags = renderFragments(model.services, lookup, options, cache).frags;
+        return { ok: true, pieces: lines(configPieces(frags, lookup, options)), maps: buildMaps(frags, options.haproxyMap) };
       } catch (err) {
         if (err instanceof TemplateError) return { ok: false, error: err };
         throw err;

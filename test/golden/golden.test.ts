@@ -5,7 +5,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LABELS } from '../../src/model/index.js';
-import { renderCase } from './render-case.js';
+import { createRenderer } from '../../src/controller/renderer.js';
+import { caseInputs, renderCase } from './render-case.js';
 import { CASES } from './cases.js';
 
 const EXPECTED = join(dirname(fileURLToPath(import.meta.url)), 'expected');
@@ -26,6 +27,16 @@ describe('golden configs', () => {
       const path = join(dir, f);
       expect(existsSync(path) ? readFileSync(path, 'utf8') : `(missing ${path}; run with UPDATE_GOLDEN=1)`).toBe(text);
     }
+  });
+
+  it.each(CASES.map((c) => [c.name, c] as const))('%s: the file rewrite after runtime changes (pieces, written in slices) is the same bytes', (_name, c) => {
+    const { model, templates, options } = caseInputs(c);
+    const renderer = createRenderer(templates, options);
+    const out = renderer.pieces(model);
+    if (!out.ok) throw out.error;
+    const whole = renderCase(c);
+    expect([...out.pieces].join('')).toBe(whole.config);
+    expect(out.maps).toEqual(whole.maps);
   });
 
   it('every label override case shows its marker, so every overridable template is exercised', () => {

@@ -110,6 +110,18 @@ export function reconcileFakes(settings: Partial<Settings> = {}): Fakes {
         haproxy.lastConfig = config;
         return { ok: true, changed: true };
       },
+      // As the real writer: pieces consumed in order, `stop` asked between them (each piece is
+      // a slice here), nothing kept when it says yes.
+      async writeUnchecked(pieces, _maps, stop) {
+        let config = '';
+        for (const p of pieces) {
+          config += p;
+          if (stop()) return { ok: true, changed: false, stopped: true };
+        }
+        writes.push({ config, validate: false });
+        haproxy.lastConfig = config;
+        return { ok: true, changed: true };
+      },
       async validateCurrent() { return { ok: true, changed: false }; },
     },
     haproxy,

@@ -128,3 +128,87 @@ describe('reconcile loop', () => {
     await loop.idle();
   });
 });
+
+describe('reconcile loop: the file rewrite (flush) is low-priority work', () => {
+  /** A flush that runs in steps until stopped or done; `steps` counts the steps it took. */
+  function flusher(stepsToFinish: number) {
+    const state = { behind: false, started: 0, stopped: 0, finished: 0 };
+    const flush = async (stop: () => boolean): Promise<'stopped' | undefined> => {
+      state.started += 1;
+      for (let i = 0; i < stepsToFinish; i += 1) {
+        await new Promise((r) => setImmediate(r));
+        if (stop()) { state.stopped += 1; return 'stopped'; }
+      }
+      state.behind = false;
+      state.finished += 1;
+      return undefined;
+    };
+    return { state, flush, needsFlush: () => state.behind };
+  }
+
+  it('waits for a quiet moment after a pass, and a mark in that moment runs its pass at once', async () => {
+    const f = flusher(1);
+    const passes: PassRequest[] = [];
+    const loop = createLoop({
+      pass: async (r) => { passes.push(r); f.state.behind = true; return true; },
+      reloadOnly: async () => {}, flush: f.flush, needsFlush: f.needsFlush, flushDelayMs: 60_000,
+    });
+    loop.markDirty('a', ['/a']);
+    await waitFor('the first pass', () => passes.length === 1);
+    // The flush waits a minute; a new mark must not wait behind that timer.
+    loop.markDirty('b', ['/b']);
+    await waitFor('the second pass', () => passes.length === 2);
+    expect(f.state.started).toBe(0);
+    await loop.stop();
+  });
+
+  it('a mark during a flush stops it between two steps; the pass runs, then the flush starts again and finishes', async () => {
+    const f = flusher(3);
+    const gate = deferred();
+    const order: string[] = [];
+    let passes = 0;
+    const loop = createLoop({
+      pass: async (r) => { passes += 1; order.push(`pass ${r.apps.join()}`); f.state.behind = true; return true; },
+      reloadOnly: async () => {},
+      // The first flush holds before its first step until the test has marked.
+      flush: async (stop) => { order.push('flush'); await gate.promise; const out = await f.flush(stop); order.push(out ?? 'written'); return out; },
+      needsFlush: f.needsFlush, flushDelayMs: 0,
+    });
+    loop.markDirty('a', ['/a']);
+    await waitFor('the flush to start', () => order.includes('flush'));
+    loop.markDirty('b', ['/b']);
+    gate.resolve();
+    await loop.idle();
+    expect(order).toEqual(['pass /a', 'flush', 'stopped', 'pass /b', 'flush', 'written']);
+    expect(passes).toBe(2);
+    expect(f.state.behind).toBe(false);
+    await loop.stop();
+  });
+
+  it('under a continuous stream of marks the file lags at most maxFileLagMs: then a flush finishes first', async () => {
+    const f = flusher(20);
+    let clock = 0;
+    let passes = 0;
+    const loop = createLoop({
+      pass: async () => { passes += 1; f.state.behind = true; return true; },
+      reloadOnly: async () => {},
+      flush: async (stop) => {
+        // Every flush step brings a new mark and 100 ms of time, until a flush gets through.
+        return f.flush(() => {
+          clock += 100;
+          if (f.state.finished === 0) loop.markDirty('stream', [`/app${passes}`]);
+          return stop();
+        });
+      },
+      needsFlush: f.needsFlush, flushDelayMs: 0, maxFileLagMs: 1000, now: () => clock,
+    });
+    loop.markDirty('first', ['/a']);
+    await loop.idle();
+    // The one that got through brought marks while it wrote: one more pass, one more flush.
+    expect(f.state.finished).toBe(2);
+    // Stopped flushes until the lag passed 1000 ms of the fake clock, then one ran to the end.
+    expect(f.state.stopped).toBeGreaterThanOrEqual(10);
+    expect(f.state.stopped).toBeLessThanOrEqual(12);
+    await loop.stop();
+  });
+});

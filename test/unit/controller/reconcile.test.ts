@@ -61,6 +61,22 @@ describe('reconcile pass', () => {
     expect(incremental).toBe(g.writes.at(-1)!.config);
   });
 
+  it('a file rewrite stopped between slices writes nothing and stays behind; the next one catches up', async () => {
+    const f = reconcileFakes();
+    f.marathon.put(wireApp({ id: '/web', tasks: [[31000]] }));
+    const { applied } = await pass(f, undefined);
+    f.marathon.put(wireApp({ id: '/web', tasks: [[31000], [31001]] }));
+    const r = await pass(f, applied, ['/web']);
+    let asked = 0;
+    expect(await flushFiles(f.deps, r.applied, () => (asked += 1) === 3)).toBe('stopped');
+    expect(asked).toBe(3);
+    expect(f.writes).toHaveLength(1);
+    expect(r.applied!.fileBehind).toBe(true);
+    expect(await flushFiles(f.deps, r.applied)).toBeUndefined();
+    expect(r.applied!.fileBehind).toBe(false);
+    expect(f.writes.at(-1)!.config).toContain('server 10_0_0_1_31001 10.0.0.1:31001');
+  });
+
   it('a task address that comes back (port reused) revives the retired server instead of adding it twice', async () => {
     const f = reconcileFakes();
     f.marathon.put(wireApp({ id: '/web', tasks: [[31000], [31001]] }));
