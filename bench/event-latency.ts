@@ -1,28 +1,32 @@
 // Event -> traffic latency, end to end: the Marathon emulator with N apps (real in-process task
 // servers), the controller (dist/cli.js, sse mode, supervising a real HAProxy), and a prober
-// sending requests through HAProxy to one app's service port without pause.
+// (its own process, bench/prober.ts) sending requests through HAProxy to one app's service port
+// without pause.
 //
 //   npm run build && npx tsc -p bench/tsconfig.json
 //   node dist-bench/bench/event-latency.js [--sizes 200,2000,10000] [--rounds 30]
-//   (BENCH_LOG=file BENCH_LOG_LEVEL=info: the controller's log goes to that file)
+//   (BENCH_LOG=file BENCH_LOG_LEVEL=info: the controller's log goes to that file;
+//   BENCH_CONTROLLER_NODE_FLAGS='--cpu-prof --cpu-prof-dir=DIR': profile the controller)
 //
 // Each round scales the probed app from 1 to 2 tasks, then back to 1:
 // - scale-up latency: from the emulator publishing the new task's TASK_RUNNING event to the
 //   first response the prober gets from the new task through HAProxy;
 // - kill latency: from the TASK_KILLING event (the emulator models Marathon's task_killing, a
 //   300 ms grace) to the last response from the leaving task (0 when none came after the event).
-// It also prints the controller's CPU time per event (from /proc) and failed probe requests. The
-// controller and HAProxy run in their own processes; the emulator and the prober share this one.
-// It asserts nothing.
+// Two warm-up rounds are not counted (the controller's start-up full read may still be running).
+// It also prints the controller's CPU time per event (from /proc) and failed probe requests (the
+// first few with their answer). The controller, HAProxy and the prober run in their own
+// processes; the emulator and its task servers in this one. It asserts nothing.
 
 import { openSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { startEmulator, type EmulatorWithEvents } from '../test/emulator/index.js';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import type { ProbeAnswer } from './prober.js';
 import { createServer, type AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,13 +85,30 @@ async function freePorts(n: number): Promise<number[]> {
 
 /** The controller as an operator runs it (its log goes to a file in `dir`). */
 function startController(dir: string, marathon: string): ChildProcess {
-  return spawn(process.execPath, [join(REPO, 'dist', 'cli.js'), 'sse', '--group', 'external', '--marathon', marathon, '--supervise-haproxy',
-    '--min-reload-interval', '0', '--log-level', process.env['BENCH_LOG_LEVEL'] ?? 'warning', '--haproxy-config', join(dir, 'haproxy.cfg'), '--run-dir', join(dir, 'run'),
+  // BENCH_CONTROLLER_NODE_FLAGS: extra node flags for the controller (e.g. --cpu-prof).
+  const nodeFlags = (process.env['BENCH_CONTROLLER_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
+  return spawn(process.execPath, [...nodeFlags, join(REPO, 'dist', 'cli.js'), 'sse', '--group', 'external', '--marathon', marathon, '--supervise-haproxy',
+    '--min-reload-interval', '0', '--log-level', process.env['BENCH_LOG_LEVEL'] ?? 'info', '--haproxy-config', join(dir, 'haproxy.cfg'), '--run-dir', join(dir, 'run'),
     '--ssl-certs', join(dir, 'cert.pem'), '--bind-address', '127.0.0.1', ...portFlags], {
-    stdio: ['ignore', 'ignore', process.env['BENCH_LOG'] ? openSync(process.env['BENCH_LOG'], 'w') : 'inherit'],
+    stdio: ['ignore', 'ignore', openSync(logPath(dir), 'w')],
   });
 }
 let portFlags: string[] = [];
+const logPath = (dir: string) => process.env['BENCH_LOG'] ?? join(dir, 'controller.log');
+
+/**
+ * When the controller handed a server to HAProxy, from its log (wall clock, ms): the pass's
+ * start (the line's time less durationMs) plus appliedMs. Undefined when no line says so.
+ */
+function addedAt(dir: string, server: string): number | undefined {
+  for (const line of readFileSync(logPath(dir), 'utf8').split('\n')) {
+    if (!line.includes(`server added ${server}`)) continue;
+    const r = JSON.parse(line) as { time: string | number; durationMs?: number; timings?: { appliedMs?: number } };
+    const t = typeof r.time === 'number' ? r.time : Date.parse(r.time);
+    if (r.timings?.appliedMs !== undefined && r.durationMs !== undefined) return t - r.durationMs + r.timings.appliedMs;
+  }
+  return undefined;
+}
 
 async function stopController(child: ChildProcess | undefined): Promise<void> {
   if (!child || child.exitCode !== null) return;
@@ -98,13 +119,17 @@ async function stopController(child: ChildProcess | undefined): Promise<void> {
   clearTimeout(t);
 }
 
-interface Result { size: number; up: number[]; down: number[]; cpuMsPerEvent: number; events: number; failed: number; requests: number }
+interface Result { size: number; up: number[]; down: number[]; controllerUp: number[]; cpuMsPerEvent: number; events: number; failed: string[]; requests: number }
+
+const WARM_UP_ROUNDS = 2;
+/** The emulator stamps events with this process's performance.now(); the prober with the wall clock. */
+const wall = (at: number) => performance.timeOrigin + at;
 
 async function measure(size: number, rounds: number): Promise<Result> {
   const emu: EmulatorWithEvents = await startEmulator({ taskServers: 'inprocess', heartbeatMs: 5000, taskKilling: { graceMs: 300 }, hostPorts: TASK_PORTS });
   const dir = await mkdtemp(join(tmpdir(), 'mlb-latency-'));
   let ctl: ChildProcess | undefined;
-  let stop = false;
+  let prober: ChildProcess | undefined;
   try {
     // N-1 other apps with one task each, then the probed app.
     for (let i = 0; i < size - 1; i += 100) {
@@ -120,50 +145,65 @@ async function measure(size: number, rounds: number): Promise<Result> {
     ctl = startController(dir, emu.url);
     await until('the probed app to answer through HAProxy', async () => (await get(PROBE_PORT)).status === 200, 900_000);
 
-    // The prober: one request after another, each answer stamped.
+    // The prober: one request after another, each answer stamped, in its own process.
     const answers: Array<{ at: number; task: string }> = [];
-    let failed = 0;
+    const failed: string[] = [];
     let requests = 0;
-    const prober = (async () => {
-      while (!stop) {
-        const r = await get(PROBE_PORT);
+    prober = fork(join(REPO, 'dist-bench', 'bench', 'prober.js'), [String(PROBE_PORT)], { stdio: 'inherit' });
+    prober.on('message', (batch: ProbeAnswer[]) => {
+      for (const a of batch) {
         requests += 1;
-        if (r.status === 200) answers.push({ at: performance.now(), task: r.body });
-        else failed += 1;
-        if (answers.length > 200_000) answers.splice(0, 100_000);
+        if (a.task !== undefined) answers.push({ at: a.at, task: a.task });
+        else failed.push(a.failure ?? 'unknown');
       }
-    })();
+      if (answers.length > 200_000) answers.splice(0, 100_000);
+    });
 
     const up: number[] = [];
     const down: number[] = [];
-    const firstEvent = emu.events.length;
-    const cpuBefore = cpuSeconds(ctl.pid!);
-    for (let round = 0; round < rounds; round += 1) {
+    const controllerUp: number[] = [];
+    let firstEvent = emu.events.length;
+    let cpuBefore = cpuSeconds(ctl.pid!);
+    const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+    for (let round = -WARM_UP_ROUNDS; round < rounds; round += 1) {
+      if (round === 0) {
+        loopDelay.enable();
+        up.length = 0;
+        down.length = 0;
+        controllerUp.length = 0;
+        failed.length = 0;
+        requests = 0;
+        firstEvent = emu.events.length;
+        cpuBefore = cpuSeconds(ctl.pid!);
+      }
       const before = new Set(emu.tasks('/probe').map((t) => t.id));
       await emu.scale('/probe', 2);
       const fresh = emu.tasks('/probe').find((t) => !before.has(t.id))!.id;
       const running = () => emu.events.find((e) => e.eventType === 'status_update_event' && e.payload['taskId'] === fresh && e.payload['taskStatus'] === 'TASK_RUNNING');
       await until('the new task\'s TASK_RUNNING event', () => running() !== undefined, 10_000);
-      const t0 = running()!.at;
+      const t0 = wall(running()!.at);
       await until('the new task to answer', () => answers.some((a) => a.task === fresh && a.at >= t0), 10_000);
       up.push(answers.find((a) => a.task === fresh && a.at >= t0)!.at - t0);
+      const port = emu.tasks('/probe').find((t) => t.id === fresh)?.ports?.[0];
+      const handed = port === undefined ? undefined : addedAt(dir, `127_0_0_1_${port}`);
+      if (handed !== undefined) controllerUp.push(handed - t0);
 
       // Scale back to one: Marathon kills the youngest task, which is the one just added.
       await emu.scale('/probe', 1);
       const killing = () => emu.events.find((e) => e.eventType === 'status_update_event' && e.payload['taskId'] === fresh && e.payload['taskStatus'] === 'TASK_KILLING');
       await until('the TASK_KILLING event', () => killing() !== undefined, 10_000);
-      const k0 = killing()!.at;
+      const k0 = wall(killing()!.at);
       await until('the task to be gone', () => !emu.tasks('/probe').some((t) => t.id === fresh), 10_000);
       const last = [...answers].reverse().find((a) => a.task === fresh);
       down.push(last && last.at > k0 ? last.at - k0 : 0);
     }
     const events = emu.events.length - firstEvent;
     const cpuMsPerEvent = ((cpuSeconds(ctl.pid!) - cpuBefore) * 1000) / Math.max(1, events);
-    stop = true;
-    await prober;
-    return { size, up, down, cpuMsPerEvent, events, failed, requests };
+    loopDelay.disable();
+    console.log(`  (this process, which hosts the emulator and the task servers: event loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms)`);
+    return { size, up, down, controllerUp: [...controllerUp], cpuMsPerEvent, events, failed: [...failed], requests };
   } finally {
-    stop = true;
+    prober?.disconnect();
     await stopController(ctl);
     await emu.close();
     await rm(dir, { recursive: true, force: true });
@@ -174,11 +214,13 @@ async function main(): Promise<void> {
   const sizes = arg('--sizes', '200,2000,10000').split(',').map(Number);
   const rounds = Number(arg('--rounds', '30'));
   const f = (x: number) => x.toFixed(1).padStart(7);
-  console.log(`event -> traffic latency, ${rounds} rounds per size (ms; controller + HAProxy in their own processes), node ${process.version}`);
+  console.log(`event -> traffic latency, ${rounds} rounds per size after ${WARM_UP_ROUNDS} warm-up (ms; controller, HAProxy and prober in their own processes), node ${process.version}`);
   console.log('   apps |  up p50 |  up p90 |  up max | kill p50 | kill p90 | kill max | CPU ms/event | events | failed/requests');
   for (const size of sizes) {
     const r = await measure(size, rounds);
-    console.log(`${String(r.size).padStart(7)} | ${f(median(r.up))} | ${f(pct(r.up, 0.9))} | ${f(Math.max(...r.up))} | ${f(median(r.down)).padStart(8)} | ${f(pct(r.down, 0.9)).padStart(8)} | ${f(Math.max(...r.down)).padStart(8)} | ${r.cpuMsPerEvent.toFixed(2).padStart(12)} | ${String(r.events).padStart(6)} | ${r.failed}/${r.requests}`);
+    console.log(`${String(r.size).padStart(7)} | ${f(median(r.up))} | ${f(pct(r.up, 0.9))} | ${f(Math.max(...r.up))} | ${f(median(r.down)).padStart(8)} | ${f(pct(r.down, 0.9)).padStart(8)} | ${f(Math.max(...r.down)).padStart(8)} | ${r.cpuMsPerEvent.toFixed(2).padStart(12)} | ${String(r.events).padStart(6)} | ${r.failed.length}/${r.requests}`);
+    for (const x of r.failed.slice(0, 3)) console.log(`        failed: ${x}`);
+    console.log(`        of which the controller (event -> runtime ops done, from its log, ms resolution): p50 ${median(r.controllerUp).toFixed(1)}, p90 ${pct(r.controllerUp, 0.9).toFixed(1)} over ${r.controllerUp.length} rounds`);
   }
 }
 
