@@ -1,11 +1,13 @@
 // The I/O side of attribution (attribution.ts has the pure parts): which apps a config HAProxy
 // refused belongs to, found with checks that never touch the running HAProxy (`haproxy -c` of
-// candidates).
+// candidates, binding ports from here). Used for what `haproxy -c` rejects and for reloads that
+// fail after it accepted.
 
 import type { Rendered } from '../config/index.js';
-import type { Model } from '../model/types.js';
+import type { Model, Skipped } from '../model/types.js';
 import { appsQuotedBy, bisect, labelNamedBy, suspects } from './attribution.js';
 import { withoutApps } from './carry-over.js';
+import { appsInLoadFailure, fingerprint, groupByApp, newBinds } from './fault-memory.js';
 import type { ValidationAlert } from './ports.js';
 import type { ReconcileDeps } from './reconcile.js';
 
@@ -81,4 +83,79 @@ function linesIn(message: string): number[] {
 
 function ownerOf(owners: Rendered['owners'], line: number): string | undefined {
   return owners.find((o) => o.from <= line && line <= o.to)?.appId;
+}
+
+export interface LoadFailurePin extends Pinned {
+  /**
+   * The apps changed since the last good config, when no check reproduces the failure: HAProxy
+   * refused them together and said nothing that tells them apart.
+   */
+  readonly unexplained: readonly string[];
+}
+
+/**
+ * The apps behind a reload HAProxy refused, by what it said (a line of the config, an address it
+ * could not bind), else without another reload: a refused reload that fails to bind pauses every
+ * listener of the running HAProxy for about 2 s (measured on 2.6.12; one failing at parse time
+ * does not), and trying halves by reloading would do that once per half. So the same config is
+ * checked again in ways that leave HAProxy alone: its new service ports are bound from here (a
+ * port taken since the check before the reload), then `haproxy -c` judges it again (a file it
+ * read then may be gone), pinned by line, by a quoted name, else by bisecting over the apps
+ * changed since the last good config. When nothing reproduces the failure, those apps are
+ * `unexplained`.
+ */
+export async function pinLoadFailure(
+  deps: ReconcileDeps, model: Model, rendered: Rendered, output: string, lastGood: Model | undefined, stale: readonly string[], budget: number,
+): Promise<LoadFailurePin> {
+  const culprits: Pinned['culprits'] = new Map();
+  const services = groupByApp(model.services);
+  for (const [appId, text] of appsInLoadFailure(output, rendered.owners, model)) {
+    culprits.set(appId, { text, label: labelNamedBy(services.get(appId) ?? [], [text]) });
+  }
+  if (culprits.size > 0) return { culprits, unchecked: [], checks: 0, unexplained: [] };
+  for (const r of await deps.haproxy.cannotBind?.(newBinds(model, lastGood)) ?? []) {
+    culprits.set(r.appId, { text: `service port ${r.addr}:${r.port} cannot be bound: ${r.error}`, label: 'HAPROXY_{n}_PORT' });
+  }
+  if (culprits.size > 0 || !deps.writer.check || budget < 1) return { culprits, unchecked: [], checks: 0, unexplained: [] };
+  const again = await deps.writer.check(rendered.config, rendered.maps);
+  if (!again.ok) {
+    const found = await pinRejection(deps, model, rendered, again.alerts, lastGood, stale, budget - 1);
+    return { ...found, checks: found.checks + 1, unexplained: [] };
+  }
+  return { culprits, unchecked: [], checks: 1, unexplained: structureChanged(model, lastGood) };
+}
+
+/**
+ * The apps whose services differ from the last good ones in more than their servers (server
+ * lines come from validated values, and a task moving cannot make HAProxy refuse a config that
+ * `haproxy -c` accepts). Apps served from their last good services are not among them.
+ */
+function structureChanged(model: Model, lastGood: Model | undefined): string[] {
+  const before = groupByApp(lastGood?.services ?? []);
+  return [...groupByApp(model.services)].filter(([appId, list]) => {
+    const old = before.get(appId);
+    return old === undefined || fingerprint(old) !== fingerprint(list);
+  }).map(([appId]) => appId).sort();
+}
+
+/**
+ * The skips that follow a refused reload: the apps pinned (named with what HAProxy said and the
+ * label it shows), those the checks had no budget left for, and `held`, the apps kept out on
+ * suspicion (their change is tried again when their definition changes).
+ */
+export function loadFailureSkips(found: Pinned, held: readonly string[], maxChecks: number): Skipped[] {
+  const out: Skipped[] = [];
+  for (const [appId, why] of found.culprits) {
+    out.push({ appId, reason: 'CONFIG_REJECTED', label: why.label, message: `app ${appId}: HAProxy could not load its config${why.label ? ` (label ${why.label})` : ''}: ${why.text}` });
+  }
+  for (const appId of found.unchecked) {
+    out.push({ appId, reason: 'CONFIG_REJECTED', message: `app ${appId}: left out of this pass: HAProxy could not load the config and the ${maxChecks} checks to find the app at fault ran out; retried on the next pass` });
+  }
+  for (const appId of held) {
+    out.push({
+      appId, reason: 'CONFIG_REJECTED',
+      message: `app ${appId}: its change is held back: HAProxy could not load the config with it (${held.length} app${held.length === 1 ? '' : 's'} changed since the last good config), named no app, and the checks that leave HAProxy alone (haproxy -c, binding the new service ports) pass; tried again when its definition changes`,
+    });
+  }
+  return out;
 }

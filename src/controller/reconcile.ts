@@ -18,9 +18,8 @@ import type { Model, Service, Skipped } from '../model/types.js';
 import type { WireApp } from '../model/wire.js';
 import type { Settings } from '../settings.js';
 import { createHash } from 'node:crypto';
-import { labelNamedBy } from './attribution.js';
-import { pinRejection } from './attribution-checks.js';
-import { appsInLoadFailure, FaultMemory, groupByApp, newBinds } from './fault-memory.js';
+import { loadFailureSkips, pinLoadFailure, pinRejection } from './attribution-checks.js';
+import { FaultMemory, groupByApp, newBinds } from './fault-memory.js';
 import { byAppAndPort, carryOverLastGood, withCurrentServers, withoutApps } from './carry-over.js';
 import type { ClusterModel } from './cluster-model.js';
 import type { HostResolver } from './host-resolver.js';
@@ -122,6 +121,12 @@ const configKey = (config: string, maps: Readonly<Record<string, string>>) =>
 const MAX_REJECTION_ROUNDS = 12;
 /** At most this many `haproxy -c` runs per pass to pin rejections that name no line. */
 export const MAX_CHECKS = 48;
+/**
+ * At most this many refused reloads per pass: one that fails to bind pauses every port for
+ * about 2 s. Each is followed by checks that pin its apps without reloading (the apps pinned
+ * after the last one are left out from the next pass on), so one is the rule.
+ */
+const MAX_FAILED_RELOADS = 2;
 
 /** The applied services as one sorted model (for the status page, ejs and carry-over). */
 export function servedModel(applied: AppliedState | undefined): Model {
@@ -332,6 +337,9 @@ async function fullPass(
   const extraSkipped: Skipped[] = [];
   let budget = MAX_CHECKS;
   const memory = memoryOf(deps);
+  // Reloads HAProxy refused in this pass, and the apps held out on suspicion after one (see pinLoadFailure).
+  let failedReloads = 0;
+  let held: string[] = [];
   // Apps HAProxy failed to load, unchanged since: not tried again (a failed load pauses every port).
   const unloadable = memory.stillUnloadable(model);
   if (unloadable.length > 0) {
@@ -431,21 +439,33 @@ async function fullPass(
     const reload = await deps.haproxy.reload(plan.reasons);
     if (!reload.ok) {
       // Only HAProxy's own refusal counts (not a socket that did not answer): that config is never tried again.
-      if (/reports the reload failed|at start:|\[ALERT\]/.test(reload.detail ?? '')) memory.failedConfigs.add(key);
+      const refused = /reports the reload failed|at start:|\[ALERT\]/.test(reload.detail ?? '');
+      if (refused) memory.failedConfigs.add(key);
       await restoreLastGood(deps, applied);
-      const named = appsInLoadFailure(reload.detail ?? '', rendered.owners, model);
-      if (named.size > 0 && round < MAX_REJECTION_ROUNDS) {
+      failedReloads += 1;
+      // Refused even without the apps held on suspicion: the fault was not theirs.
+      for (const appId of held) memory.unloadable.delete(appId);
+      if (held.length === 0 && round < MAX_REJECTION_ROUNDS) {
+        const found = await pinLoadFailure(deps, model, rendered, reload.detail ?? '', lastGood, stale, budget);
+        budget -= found.checks;
+        // With no last good config HAProxy has loaded, suspicion would fall on every app.
+        held = applied && refused ? [...found.unexplained] : [];
+        const skips = loadFailureSkips(found, held, MAX_CHECKS);
         const services = groupByApp(model.services);
-        for (const [appId, text] of named) {
-          const label = labelNamedBy(services.get(appId) ?? [], [text]);
-          const skip: Skipped = { appId, reason: 'CONFIG_REJECTED', label, message: `app ${appId}: HAProxy could not load its config${label ? ` (label ${label})` : ''}: ${text}` };
-          memory.remember(appId, services.get(appId) ?? [], skip);
+        for (const skip of skips) {
+          if (!found.unchecked.includes(skip.appId)) memory.remember(skip.appId, services.get(skip.appId) ?? [], skip);
           extraSkipped.push(skip);
         }
-        ({ model, stale } = fallBack(model, [...named.keys()], lastGood, stale));
-        continue;
+        if (skips.length > 0 && failedReloads < MAX_FAILED_RELOADS) {
+          ({ model, stale } = fallBack(model, [...found.culprits.keys(), ...held], lastGood, stale, found.unchecked));
+          continue;
+        }
+        if (skips.length > 0) {
+          // Pinned, but no more reloads this pass: the next one starts without them.
+          return done({ result: 'error', reasons: plan.reasons, skipped: [...skipped, ...skips], stale, error: `reload failed ${failedReloads} times in this pass: ${reload.detail ?? 'unknown'}` });
+        }
       }
-      // HAProxy did not take them and named no app: the last good files are back; report, retry later.
+      // HAProxy did not take them and nothing tells which app: the last good files are back; report, retry later.
       return done({ result: 'error', reasons: plan.reasons, skipped, stale, error: `reload failed: ${reload.detail ?? 'unknown'}` });
     }
     const next = nextApplied();

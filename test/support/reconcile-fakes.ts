@@ -58,6 +58,8 @@ export class FakeHaproxy implements HaproxyDriver {
   readonly batches: RuntimeOp[][] = [];
   reloads: string[][] = [];
   lastConfig = '';
+  /** Set by a test to say which new service ports cannot be bound. */
+  cannotBind?: HaproxyDriver['cannotBind'];
   /** What HAProxy would have refused for a server id, config lines and `add server` alike. */
   readonly idRefusals: string[] = [];
   async reload(reasons: readonly string[]) {
