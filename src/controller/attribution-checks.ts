@@ -101,8 +101,8 @@ export interface LoadFailurePin extends Pinned {
  * checked again in ways that leave HAProxy alone: its new service ports are bound from here (a
  * port taken since the check before the reload), then `haproxy -c` judges it again (a file it
  * read then may be gone), pinned by line, by a quoted name, else by bisecting over the apps
- * changed since the last good config. When nothing reproduces the failure, those apps are
- * `unexplained`.
+ * changed since the last good config. When nothing reproduces the failure, the apps whose
+ * services changed in more than their servers are `unexplained`.
  */
 export async function pinLoadFailure(
   deps: ReconcileDeps, model: Model, rendered: Rendered, output: string, lastGood: Model | undefined, stale: readonly string[], budget: number,
