@@ -18,8 +18,8 @@ import type { Model, Service, Skipped } from '../model/types.js';
 import type { WireApp } from '../model/wire.js';
 import type { Settings } from '../settings.js';
 import { createHash } from 'node:crypto';
-import { appsQuotedBy, bisect, labelNamedBy, suspects } from './attribution.js';
-import { appsInLoadFailure, FaultMemory, groupByApp, newBinds } from './fault-memory.js';
+import { loadFailureSkips, pinLoadFailure, pinRejection } from './attribution-checks.js';
+import { FaultMemory, groupByApp, newBinds } from './fault-memory.js';
 import { byAppAndPort, carryOverLastGood, withCurrentServers, withoutApps } from './carry-over.js';
 import type { ClusterModel } from './cluster-model.js';
 import type { HostResolver } from './host-resolver.js';
@@ -122,6 +122,12 @@ const configKey = (config: string, maps: Readonly<Record<string, string>>) =>
 const MAX_REJECTION_ROUNDS = 12;
 /** At most this many `haproxy -c` runs per pass to pin rejections that name no line. */
 export const MAX_CHECKS = 48;
+/**
+ * At most this many refused reloads per pass: one that fails to bind pauses every port for
+ * about 2 s. Each is followed by checks that pin its apps without reloading (the apps pinned
+ * after the last one are left out from the next pass on), so one is the rule.
+ */
+const MAX_FAILED_RELOADS = 2;
 
 /** The applied services as one sorted model (for the status page, ejs and carry-over). */
 export function servedModel(applied: AppliedState | undefined): Model {
@@ -341,6 +347,9 @@ async function fullPass(
   const extraSkipped: Skipped[] = [];
   let budget = MAX_CHECKS;
   const memory = memoryOf(deps);
+  // Reloads HAProxy refused in this pass, and the apps held out on suspicion after one (see pinLoadFailure).
+  let failedReloads = 0;
+  let held: string[] = [];
   // Apps HAProxy failed to load, unchanged since: not tried again (a failed load pauses every port).
   const unloadable = memory.stillUnloadable(model);
   if (unloadable.length > 0) {
@@ -440,21 +449,33 @@ async function fullPass(
     const reload = await deps.haproxy.reload(plan.reasons);
     if (!reload.ok) {
       // Only HAProxy's own refusal counts (not a socket that did not answer): that config is never tried again.
-      if (/reports the reload failed|at start:|\[ALERT\]/.test(reload.detail ?? '')) memory.failedConfigs.add(key);
+      const refused = /reports the reload failed|at start:|\[ALERT\]/.test(reload.detail ?? '');
+      if (refused) memory.failedConfigs.add(key);
       await restoreLastGood(deps, applied);
-      const named = appsInLoadFailure(reload.detail ?? '', rendered.owners, model);
-      if (named.size > 0 && round < MAX_REJECTION_ROUNDS) {
+      failedReloads += 1;
+      // Refused even without the apps held on suspicion: the fault was not theirs.
+      for (const appId of held) memory.unloadable.delete(appId);
+      if (held.length === 0 && round < MAX_REJECTION_ROUNDS) {
+        const found = await pinLoadFailure(deps, model, rendered, reload.detail ?? '', lastGood, stale, budget);
+        budget -= found.checks;
+        // With no last good config HAProxy has loaded, suspicion would fall on every app.
+        held = applied && refused ? [...found.unexplained] : [];
+        const skips = loadFailureSkips(found, held, MAX_CHECKS);
         const services = groupByApp(model.services);
-        for (const [appId, text] of named) {
-          const label = labelNamedBy(services.get(appId) ?? [], [text]);
-          const skip: Skipped = { appId, reason: 'CONFIG_REJECTED', label, message: `app ${appId}: HAProxy could not load its config${label ? ` (label ${label})` : ''}: ${text}` };
-          memory.remember(appId, services.get(appId) ?? [], skip);
+        for (const skip of skips) {
+          if (!found.unchecked.includes(skip.appId)) memory.remember(skip.appId, services.get(skip.appId) ?? [], skip);
           extraSkipped.push(skip);
         }
-        ({ model, stale } = fallBack(model, [...named.keys()], lastGood, stale));
-        continue;
+        if (skips.length > 0 && failedReloads < MAX_FAILED_RELOADS) {
+          ({ model, stale } = fallBack(model, [...found.culprits.keys(), ...held], lastGood, stale, found.unchecked));
+          continue;
+        }
+        if (skips.length > 0) {
+          // Pinned, but no more reloads this pass: the next one starts without them.
+          return done({ result: 'error', reasons: plan.reasons, skipped: [...skipped, ...skips], stale, error: `reload failed ${failedReloads} times in this pass: ${reload.detail ?? 'unknown'}` });
+        }
       }
-      // HAProxy did not take them and named no app: the last good files are back; report, retry later.
+      // HAProxy did not take them and nothing tells which app: the last good files are back; report, retry later.
       return done({ result: 'error', reasons: plan.reasons, skipped, stale, error: `reload failed: ${reload.detail ?? 'unknown'}` });
     }
     const next = nextApplied();
@@ -544,90 +565,6 @@ function fallBack(model: Model, culprits: readonly string[], lastGood: Model | u
   const carried = withCurrentServers((lastGood?.services ?? []).filter((s) => revive.has(s.appId)), model.services, model.skipped);
   for (const a of new Set(carried.map((s) => s.appId))) if (!nextStale.includes(a)) nextStale.push(a);
   return { model: { services: [...out.services, ...carried].sort(byAppAndPort), skipped: out.skipped }, stale: nextStale.sort() };
-}
-
-interface Pinned {
-  /** App -> what HAProxy said about it, and the label at fault when one shows. */
-  readonly culprits: Map<string, { text: string; label?: string | undefined }>;
-  readonly unchecked: readonly string[];
-  readonly checks: number;
-}
-
-/**
- * The apps behind a rejection: by the lines HAProxy names, else by bisecting over the apps
- * changed since the last good config (widened to every app when those are not it).
- */
-async function pinRejection(
-  deps: ReconcileDeps, model: Model, rendered: Rendered, alerts: readonly ValidationAlert[], lastGood: Model | undefined,
-  stale: readonly string[], budget: number,
-): Promise<Pinned> {
-  const culprits: Pinned['culprits'] = new Map();
-  const lines = rendered.config.split('\n');
-  const servicesOf = (appId: string) => model.services.filter((s) => s.appId === appId);
-  for (const a of alerts) {
-    // The alert's own line, else the config lines its text points at ("http frontend 'x'
-    // (haproxy.cfg:12) tries to use incompatible tcp backend 'y' (haproxy.cfg:40)").
-    for (const n of a.line !== undefined ? [a.line] : linesIn(a.message)) {
-      const appId = ownerOf(rendered.owners, n);
-      if (appId === undefined) continue;
-      const line = (lines[n - 1] ?? '').trim();
-      const entry = culprits.get(appId) ?? { text: '', label: undefined };
-      if (!entry.text.includes(a.message)) entry.text = entry.text ? `${entry.text}; ${a.message}` : a.message;
-      entry.label ??= labelNamedBy(servicesOf(appId), [line, a.message]);
-      culprits.set(appId, entry);
-    }
-  }
-  if (culprits.size > 0 || !deps.writer.check) return { culprits, unchecked: [], checks: 0 };
-  // No line to go by: bisect.
-  const said = alerts.map((a) => a.message).join('; ');
-  let checks = 0;
-  const accepts = (suspected: readonly string[]) => async (included: ReadonlySet<string>) => {
-    const out = new Set(suspected.filter((a) => !included.has(a)));
-    const candidate = deps.render.full(withoutApps(model, out));
-    if (!candidate.ok) return false;
-    const r = await deps.writer.check!(candidate.rendered.config, candidate.rendered.maps);
-    return r.ok;
-  };
-  // A name the alerts quote, found in some apps' lines: one check confirms that leaving out
-  // exactly those apps is enough (hundreds of bad apps cost one check, not a bisection each).
-  const quoted = appsQuotedBy(rendered.config, rendered.owners, alerts.map((a) => a.message));
-  if (quoted.size > 0 && budget > 0) {
-    const named = [...quoted.keys()];
-    checks += 1;
-    if (await accepts(named)(new Set())) {
-      for (const appId of named) culprits.set(appId, { text: said, label: labelNamedBy(servicesOf(appId), quoted.get(appId)!.map((t) => `'${t}'`)) });
-      return { culprits, unchecked: [], checks };
-    }
-  }
-  let suspected = suspects(model, lastGood, stale);
-  let found = await bisect(suspected, accepts(suspected), budget - checks);
-  checks += found.checks;
-  if (found.notTheSuspects && lastGood) {
-    suspected = suspects(model, undefined);
-    found = await bisect(suspected, accepts(suspected), budget - checks);
-    checks += found.checks;
-  }
-  for (const appId of found.bad) culprits.set(appId, { text: said, label: labelNamedBy(servicesOf(appId), alerts.map((a) => a.message)) });
-  return { culprits, unchecked: found.unchecked, checks };
-}
-
-/** Config line numbers an alert's text refers to (`file.cfg:12`, also our `.check` copies). */
-function linesIn(message: string): number[] {
-  return [...message.matchAll(/(?:^|[\s(\[])[^\s()[\]]*\.cfg[^\s()[\]:]*:(\d+)(?=[)\]\s,.;']|$)/g)].map((m) => Number(m[1]));
-}
-
-function ownerOf(owners: Rendered['owners'], line: number): string | undefined {
-  return owners.find((o) => o.from <= line && line <= o.to)?.appId;
-}
-
-function appsAt(owners: Rendered['owners'], alerts: readonly ValidationAlert[]): string[] {
-  const ids = new Set<string>();
-  for (const a of alerts) {
-    if (a.line === undefined) continue;
-    const owner = ownerOf(owners, a.line);
-    if (owner) ids.add(owner);
-  }
-  return [...ids];
 }
 
 function alertText(alerts: readonly ValidationAlert[], output: string): string {

@@ -12,6 +12,7 @@
 
 import { parseSections, supportsDynamicServers, type BackendTraits, type MapMatch } from './config-sections.js';
 import { checkDynamicServerArgs } from './dynamic-server-args.js';
+import { createHash } from 'node:crypto';
 
 export interface BackendDesired {
   /** The served app this backend belongs to. */
@@ -135,13 +136,13 @@ export function retiredCount(r: RetiredServers): number {
   return n;
 }
 
-const idOf = (args: string | undefined): string | undefined => {
+const idOf = (args: string | undefined): number | undefined => {
   const m = /(?:^|\s)id\s+(\d+)(?:\s|$)/.exec(args ?? '');
-  return m?.[1];
+  return m ? Number(m[1]) : undefined;
 };
 
-function withoutId(args: string): string {
-  return args.replace(/(^|\s)id\s+\d+(?=\s|$)/, '').trim();
+function withId(args: string, id: number): string {
+  return args.replace(/(^|\s)id\s+\d+(?=\s|$)/, `$1id ${id}`);
 }
 
 /** The arguments as words, with `weight N` and `disabled` taken out (they can change in place). */
@@ -191,20 +192,49 @@ function planServers(b: string, applied: BackendDesired, next: BackendDesired, p
   }
   // Order matters for zero downtime: new servers first (a one-server backend is never empty),
   // then drains, then retirements.
-  const leavingIds = new Set(leaving.map((n) => idOf(before[n])).filter((x) => x !== undefined));
   for (const n of leaving) {
     order.drains.push({ op: 'drain-server', backend: b, server: n });
     order.dels.push({ op: 'retire-server', backend: b, server: n });
   }
+  const taken = idsHeld(before, retired);
   for (const n of arriving) {
-    // HAProxy refuses an `id` twice in a backend. Rather than wait for the leaving server's
-    // deletion (which would empty a one-server backend), the newcomer is added at once and lets
-    // HAProxy number it; the file keeps the id, so the next reload restores it.
+    if (retired?.has(n)) { order.early.push({ op: 'revive-server', backend: b, server: n, args: after[n]! }); continue; }
     const id = idOf(after[n]);
-    const args = id !== undefined && leavingIds.has(id) ? withoutId(after[n]!) : after[n]!;
-    if (retired?.has(n)) order.early.push({ op: 'revive-server', backend: b, server: n, args: after[n]! });
-    else order.early.push({ op: 'add-server', backend: b, server: n, args });
+    order.early.push({ op: 'add-server', backend: b, server: n, args: id !== undefined && taken.has(id) ? withId(after[n]!, runtimeId(b, n, taken)) : after[n]! });
+    if (id !== undefined) taken.add(id);
   }
+}
+
+/**
+ * The ids HAProxy may still have in a backend: every applied server's (the leaving ones are
+ * drained and retired, not deleted) and every retired one's. A newcomer's config id can be one
+ * of them (ids hash the server's name, and a leaving server's id is free in the next config).
+ */
+function idsHeld(before: Readonly<Record<string, string>>, retired: ReadonlyMap<string, string> | undefined): Set<number> {
+  const out = new Set<number>();
+  for (const args of [...Object.values(before), ...(retired?.values() ?? [])]) {
+    const id = idOf(args);
+    if (id !== undefined) out.add(id);
+  }
+  return out;
+}
+
+/** Config ids are 1..32766 (a hash mod 32767): ids given at run time are above, so they never take a later newcomer's config id. */
+const RUNTIME_IDS_FROM = 32767;
+const RUNTIME_IDS = 2 ** 31 - 1 - RUNTIME_IDS_FROM;
+
+/**
+ * An id for a newcomer whose config id a server still in HAProxy has: HAProxy refuses an id twice
+ * in a backend, and numbering it itself would give the lowest free id, which a later newcomer's
+ * config id can be. Spread by a hash of the name so that ids given in earlier passes (not known
+ * here once their server is applied) are not met; the file keeps the config id, which the next
+ * reload restores.
+ */
+function runtimeId(backend: string, server: string, taken: Set<number>): number {
+  let id = RUNTIME_IDS_FROM + (createHash('sha256').update(`${backend}/${server}`).digest().readUInt32BE(0) % RUNTIME_IDS);
+  while (taken.has(id)) id = id + 1 >= 2 ** 31 ? RUNTIME_IDS_FROM : id + 1;
+  taken.add(id);
+  return id;
 }
 
 /** Same server, other arguments: a weight or a maintenance flag changes in place; anything else reloads. */

@@ -31,26 +31,60 @@ export class FakeMarathon {
   }
 }
 
-interface LiveServer { addr: string; port: number; admin: number }
+interface LiveServer { addr: string; port: number; admin: number; id?: number }
 
-/** Live servers per backend, changed by runtime ops and replaced by reloads (from the written config). */
+const idIn = (args: string): number | undefined => {
+  const m = /(?:^|\s)id\s+(\d+)(?=\s|$)/.exec(args);
+  return m ? Number(m[1]) : undefined;
+};
+
+/** HAProxy's choice for a server without an `id`: the lowest one no server of the backend has. */
+function lowestFreeId(servers: ReadonlyMap<string, LiveServer>): number {
+  const used = new Set([...servers.values()].map((s) => s.id));
+  let id = 1;
+  while (used.has(id)) id += 1;
+  return id;
+}
+
+/**
+ * Live servers per backend, changed by runtime ops and replaced by reloads (from the written
+ * config). Server ids behave as in HAProxy 2.6: an `id` a server of the backend already has is
+ * refused ("custom id N already used"; retired servers keep theirs), and a server without one
+ * gets the lowest free id.
+ */
 export class FakeHaproxy implements HaproxyDriver {
   readonly kind = 'master' as const;
   readonly live = new Map<string, Map<string, LiveServer>>();
   readonly batches: RuntimeOp[][] = [];
   reloads: string[][] = [];
   lastConfig = '';
+  /** Set by a test to say which new service ports cannot be bound. */
+  cannotBind?: HaproxyDriver['cannotBind'];
+  /** What HAProxy would have refused for a server id, config lines and `add server` alike. */
+  readonly idRefusals: string[] = [];
   async reload(reasons: readonly string[]) {
     this.reloads.push([...reasons]);
     // A reload loads every server line of the config, in service.
     this.live.clear();
     let backend = '';
+    const unnumbered: Array<[Map<string, LiveServer>, LiveServer]> = [];
     for (const line of this.lastConfig.split('\n')) {
       const b = /^backend (\S+)/.exec(line);
       if (b) { backend = b[1]!; this.live.set(backend, new Map()); continue; }
       const s = /^\s+server (\S+) ([\d.]+):(\d+)(.*)$/.exec(line);
-      if (s && backend) this.live.get(backend)!.set(s[1]!, { addr: s[2]!, port: Number(s[3]), admin: / disabled/.test(s[4]!) ? 0x04 : 0 });
+      if (!s || !backend) continue;
+      const servers = this.live.get(backend)!;
+      const id = idIn(s[4]!);
+      if (id !== undefined && [...servers.values()].some((x) => x.id === id)) {
+        this.idRefusals.push(`config: backend ${backend}: server ${s[1]}: custom id ${id} already used`);
+        return { ok: false, detail: `[ALERT] (1) : backend ${backend}: server ${s[1]}: custom id ${id} already used` };
+      }
+      const server = { addr: s[2]!, port: Number(s[3]), admin: / disabled/.test(s[4]!) ? 0x04 : 0, id };
+      servers.set(s[1]!, server);
+      if (id === undefined) unnumbered.push([servers, server]);
     }
+    // HAProxy numbers the servers without an id once the config is read.
+    for (const [servers, server] of unnumbered) server.id = lowestFreeId(servers);
     return { ok: true };
   }
   async runtime(ops: readonly RuntimeOpLike[]) {
@@ -61,7 +95,12 @@ export class FakeHaproxy implements HaproxyDriver {
       if (op.op === 'add-server') {
         if (b.has(op.server)) return { ok: false, error: 'Already exists a server with the same name' };
         const [addr, port] = op.args.split(' ')[0]!.split(':');
-        b.set(op.server, { addr: addr!, port: Number(port), admin: / disabled/.test(op.args) ? 0x01 : 0 });
+        const id = idIn(op.args);
+        if (id !== undefined && [...b.values()].some((x) => x.id === id)) {
+          this.idRefusals.push(`add server ${op.backend}/${op.server}: custom id ${id} already used`);
+          return { ok: false, error: `'id' : custom id ${id} already used` };
+        }
+        b.set(op.server, { addr: addr!, port: Number(port), admin: / disabled/.test(op.args) ? 0x01 : 0, id: id ?? lowestFreeId(b) });
       } else if (op.op === 'drain-server') b.get(op.server)!.admin |= 0x08;
       else if (op.op === 'retire-server') b.get(op.server)!.admin |= 0x01;
       else if (op.op === 'revive-server') b.get(op.server)!.admin = 0;
@@ -74,7 +113,7 @@ export class FakeHaproxy implements HaproxyDriver {
     for (const [backend, servers] of this.live) {
       if (backends && !backends.includes(backend)) continue;
       for (const [server, s] of servers) {
-        rows.push({ backend, backendId: 1, server, serverId: 1, addr: s.addr, port: s.port, opState: 2, adminState: s.admin, weight: 1 });
+        rows.push({ backend, backendId: 1, server, serverId: s.id ?? 0, addr: s.addr, port: s.port, opState: 2, adminState: s.admin, weight: 1 });
       }
     }
     return rows;

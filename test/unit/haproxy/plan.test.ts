@@ -74,13 +74,26 @@ describe('planChange', () => {
     expect(p.reasons.join('\n')).toMatch(/server a: arguments changed/);
   });
 
-  it('adds a server that reuses a leaving server id first, without the id (HAProxy refuses an id twice)', () => {
+  it('adds a server that reuses a leaving server id first, with an id above the config ids (HAProxy refuses an id twice)', () => {
     const p = planChange(state({ web_10000: be({ a: S1 }) }), state({ web_10000: be({ b: '127.0.0.1:31009 id 101 check' }) }));
-    expect(p.ops).toEqual([
-      { op: 'add-server', backend: 'web_10000', server: 'b', args: '127.0.0.1:31009 check' },
+    const add = p.ops[0] as { op: string; args: string };
+    expect(add.op).toBe('add-server');
+    const id = Number(/^127\.0\.0\.1:31009 id (\d+) check$/.exec(add.args)?.[1]);
+    // Not HAProxy's own numbering (the lowest free id), which a later newcomer's config id could be.
+    expect(id).toBeGreaterThanOrEqual(32767);
+    expect(id).toBeLessThan(2 ** 31);
+    expect(p.ops.slice(1)).toEqual([
       { op: 'drain-server', backend: 'web_10000', server: 'a' },
       { op: 'retire-server', backend: 'web_10000', server: 'a' },
     ]);
+  });
+
+  it('a newcomer whose id a server retired earlier still has gets another id; one with a free id keeps it', () => {
+    const retired = new Map([['web_10000', new Map([['old', '127.0.0.1:31000 id 7 check']])]]);
+    const p = planChange(state({ web_10000: be({ a: S1 }) }), state({ web_10000: be({ a: S1, b: '127.0.0.1:31009 id 7 check', c: '127.0.0.1:31010 id 8 check' }) }), undefined, retired);
+    const args = Object.fromEntries(p.ops.map((o) => ['server' in o ? o.server : '', 'args' in o ? o.args : '']));
+    expect(args.b).not.toContain('id 7 ');
+    expect(args.c).toBe('127.0.0.1:31010 id 8 check');
   });
 
   it('reloads for a backend whose algorithm cannot take dynamic servers', () => {
