@@ -1,7 +1,8 @@
 // Carries out a runtime plan on the admin socket, in the plan's order. A new server is added,
 // gets its health checks enabled (when its line has `check`) and is then enabled (dynamic
 // servers start in maintenance). A leaving server is drained (no new traffic; existing
-// sessions finish, bounded by a timeout), then retired: checks off, maintenance, sessions cut. The first
+// sessions finish, bounded by a timeout), then retired: checks off, maintenance, and the sessions
+// still open at the drain's deadline cut. The first
 // failure stops the run and is returned, so the caller can fall back to a reload - which is
 // always correct, because the files on disk already hold the new config.
 
@@ -49,8 +50,8 @@ async function busy(socket: string, targets: readonly ServerRef[]): Promise<Serv
   });
 }
 
-/** Drains servers together (so N leaving servers wait once, not N times). */
-async function drainAll(o: RuntimeApplyOptions, servers: readonly ServerRef[]): Promise<void> {
+/** Drains servers together (so N leaving servers wait once, not N times). Returns those still busy at the deadline. */
+async function drainAll(o: RuntimeApplyOptions, servers: readonly ServerRef[]): Promise<ServerRef[]> {
   for (const s of servers) await setServerState(o.socket, s.backend, s.server, 'drain');
   const deadline = Date.now() + o.drainTimeoutMs;
   let left = await busy(o.socket, servers);
@@ -58,20 +59,25 @@ async function drainAll(o: RuntimeApplyOptions, servers: readonly ServerRef[]): 
     await sleep(o.pollMs ?? 100);
     left = await busy(o.socket, left);
   }
+  return left;
 }
 
 /**
- * Stop its checks, maintenance, then cut what is left after the drain. The server is not
- * deleted: on HAProxy 2.6.12 `del server` crashes the worker (SIGSEGV) when a stream still refers
- * to the server, which a request loop through a just-killed task reproduces within seconds. A
- * retired server takes no traffic and is gone after the next reload (the file no longer has it).
+ * Stop its checks, maintenance, then cut what the drain could not wait for (`cut`: it was still
+ * busy at the deadline, or it was not drained first). A drained server's sessions are left to
+ * end by themselves: a request HAProxy gave it in the instant before the drain can appear in
+ * the stats after the drain read them as zero, and cutting it would fail that request (seen as
+ * one "socket hang up" in 12,000 through a kill). The server is not deleted: on HAProxy 2.6.12
+ * `del server` crashes the worker (SIGSEGV) when a stream still refers to the server, which a
+ * request loop through a just-killed task reproduces within seconds. A retired server takes no
+ * traffic and is gone after the next reload (the file no longer has it).
  */
-async function retireServer(o: RuntimeApplyOptions, s: ServerRef): Promise<void> {
+async function retireServer(o: RuntimeApplyOptions, s: ServerRef, cut: boolean): Promise<void> {
   // Answers an error for a server without checks or agent: that is fine.
   await runtimeCommand(o.socket, `disable health ${s.backend}/${s.server}`);
   await runtimeCommand(o.socket, `disable agent ${s.backend}/${s.server}`);
   await setServerState(o.socket, s.backend, s.server, 'maint');
-  await runtimeCommand(o.socket, `shutdown sessions server ${s.backend}/${s.server}`);
+  if (cut) await runtimeCommand(o.socket, `shutdown sessions server ${s.backend}/${s.server}`);
 }
 
 /**
@@ -97,6 +103,8 @@ async function addAndEnable(o: RuntimeApplyOptions, op: Extract<RuntimeOp, { op:
 export async function applyRuntimeOps(ops: readonly RuntimeOp[], o: RuntimeApplyOptions): Promise<RuntimeApplyResult> {
   let applied = 0;
   let i = 0;
+  /** "backend/server" of the servers drained in this run that were idle before the deadline. */
+  const drained = new Set<string>();
   while (i < ops.length) {
     const op = ops[i]!;
     try {
@@ -106,7 +114,8 @@ export async function applyRuntimeOps(ops: readonly RuntimeOp[], o: RuntimeApply
         while (j < ops.length && ops[j]!.op === 'drain-server') j += 1;
         const batch = ops.slice(i, j) as Array<Extract<RuntimeOp, { op: 'drain-server' }>>;
         try {
-          await drainAll(o, batch);
+          const busyAtDeadline = new Set((await drainAll(o, batch)).map((s) => `${s.backend}/${s.server}`));
+          for (const s of batch) if (!busyAtDeadline.has(`${s.backend}/${s.server}`)) drained.add(`${s.backend}/${s.server}`);
         } catch (err) {
           return { ok: false, applied, failed: op, error: (err as Error).message };
         }
@@ -114,7 +123,7 @@ export async function applyRuntimeOps(ops: readonly RuntimeOp[], o: RuntimeApply
         i = j;
         continue;
       }
-      if (op.op === 'retire-server') await retireServer(o, op);
+      if (op.op === 'retire-server') await retireServer(o, op, !drained.has(`${op.backend}/${op.server}`));
       else if (op.op === 'add-server') await addAndEnable(o, op);
       else if (op.op === 'revive-server') {
         if (wantsHealthCheck(checkDynamicServerArgs(op.args).words)) await enableHealth(o.socket, op.backend, op.server);

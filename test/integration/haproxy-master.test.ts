@@ -1,10 +1,18 @@
 // The supervised master (reload confirmed via `show proc`) and run-time server changes, with
 // real HTTP through HAProxy to tiny upstreams that say who answered.
 import { writeFile } from 'node:fs/promises';
-import { applyRuntimeOps, connectHaproxyMaster, planChange, showServersState, type DesiredState } from '../../src/haproxy/index.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { applyRuntimeOps, connectHaproxyMaster, planChange, showServersState, showStat, type DesiredState } from '../../src/haproxy/index.js';
 import {
   basicConfig, describeWithHaproxy, freePorts, haproxyFixture, httpGet, startUpstream, waitFor, waitForPort, type HaproxyFixture,
 } from '../support/haproxy.js';
+
+/** Current sessions of be/s1. */
+async function busyCount(socket: string): Promise<number> {
+  const rows = await showStat(socket, 'be');
+  return Number(rows.find((r) => r.svname === 's1')?.scur ?? 0);
+}
 
 function alive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch { return false; }
@@ -128,6 +136,35 @@ describeWithHaproxy('haproxy master-worker', (bin) => {
     expect(failures).toEqual([]);
     expect(seen.slice(mark).every((x) => x === 'B')).toBe(true);
     expect(hap.output.filter((l) => l.includes('[ALERT]'))).toEqual([]);
+  });
+
+  it('retiring a server cuts only the sessions that outlast the drain; a request that ends in time is answered', async () => {
+    const [port] = await freePorts(1);
+    // An upstream that answers after ?ms=N milliseconds.
+    const slow = createServer((req, res) => {
+      const ms = Number(/ms=(\d+)/.exec(req.url ?? '')?.[1] ?? 0);
+      setTimeout(() => res.end('slow'), ms);
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    upstreams.push({ close: () => new Promise((r) => { slow.closeAllConnections(); slow.close(() => r()); }) });
+    const slowPort = (slow.address() as AddressInfo).port;
+    await hap.start(basicConfig({ adminSocket: hap.adminSocket, frontendPort: port!, servers: { s1: slowPort } }));
+    await waitForPort(port!);
+    const retire = [{ op: 'drain-server', backend: 'be', server: 's1' }, { op: 'retire-server', backend: 'be', server: 's1' }] as const;
+
+    // Ends within the drain: answered, and nothing is cut.
+    const short = httpGet(port!, '/?ms=300');
+    await waitFor('the request to reach the server', async () => (await busyCount(hap.adminSocket)) > 0);
+    expect(await applyRuntimeOps([...retire], { socket: hap.adminSocket, mapDir: hap.dir, drainTimeoutMs: 5_000, pollMs: 20 })).toEqual({ ok: true, applied: 2 });
+    expect(await short).toEqual({ status: 200, body: 'slow' });
+
+    // Outlasts the drain: cut when the server is retired.
+    await hap.master!.reload();
+    await waitFor('s1 back in service', async () => (await httpGet(port!, '/?ms=0')).status === 200);
+    const long = httpGet(port!, '/?ms=4000');
+    await waitFor('the long request to reach the server', async () => (await busyCount(hap.adminSocket)) > 0);
+    expect(await applyRuntimeOps([...retire], { socket: hap.adminSocket, mapDir: hap.dir, drainTimeoutMs: 200, pollMs: 20 })).toEqual({ ok: true, applied: 2 });
+    expect((await long).body).not.toBe('slow');
   });
 
   it('reports a refused runtime op so the caller can reload', async () => {
