@@ -155,8 +155,10 @@ export class Cluster {
     const stamp = now();
     const merged: AppSpec = prev ? { ...prev.spec, ...raw, id } : { ...raw, id };
     let model = buildAppModel(merged, stamp);
-    const others = new Set(this.apps().filter((a) => a.id !== id).flatMap(servicePortsOf));
     const requested = model.discoveryOnly ? [] : model.ports.map((p) => p.servicePort);
+    // Other apps' ports matter only to fill a requested 0; a scale of a 10,000-app cluster must
+    // not walk every app to learn nothing.
+    const others = requested.includes(0) ? new Set([...this.appsById.values()].filter((a) => a.id !== id).flatMap(servicePortsOf)) : new Set<number>();
     const assigned = assignServicePorts(requested, prev ? servicePortsOf(prev) : [], others, {
       min: 10000,
       max: 20000,

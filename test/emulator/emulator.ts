@@ -13,7 +13,7 @@ import { route, sendJson } from './http-api.js';
 import { sendJettyError } from './jetty-pages.js';
 import { PodStore } from './pods.js';
 import { SseHub } from './sse-hub.js';
-import { InProcessTaskRunner, NoTaskRunner, ProcessTaskRunner, type TaskRunner } from './task-runners.js';
+import { AgentTaskRunner, InProcessTaskRunner, NoTaskRunner, ProcessTaskRunner, type TaskRunner } from './task-runners.js';
 import type { AppSpec, Emulator, EmulatorOptions, PodSpec, RequestRecord, Role, TaskView } from './types.js';
 import { taskJsonState } from './task-model.js';
 
@@ -35,6 +35,7 @@ export interface EmulatorWithEvents extends Emulator {
 function makeRunner(kind: EmulatorOptions['taskServers']): TaskRunner {
   if (kind === 'none') return new NoTaskRunner();
   if (kind === 'process') return new ProcessTaskRunner();
+  if (kind === 'agent') return new AgentTaskRunner();
   return new InProcessTaskRunner();
 }
 

@@ -1,7 +1,7 @@
 // Runs the Marathon emulator as a standalone server (demo, manual testing).
 //   node <compiled>/test/emulator/main.js --port 8080 --sample [--sample-ports 10000,10001]
 //   ... --apps apps.json   (a JSON array of app definitions, or {"apps": [...]})
-// Other flags: --version 1.4|1.5, --task-servers inprocess|process|none, --auth user:password,
+// Other flags: --version 1.4|1.5, --task-servers inprocess|process|agent|none, --auth user:password,
 // --heartbeat-ms N, --event-callbacks. Prints the emulator URL on stdout once the apps run.
 // Free of jest imports on purpose: it must also run as plain compiled JavaScript.
 
@@ -11,7 +11,7 @@ import { sampleApps } from './samples.js';
 import type { AppSpec, EmulatorOptions } from './types.js';
 
 function usage(message: string): never {
-  process.stderr.write(`${message}\nusage: main [--port N] [--sample [--sample-ports NGINX,WEB]] [--apps FILE] [--version 1.4|1.5] [--task-servers inprocess|process|none] [--auth user:password] [--heartbeat-ms N] [--event-callbacks]\n`);
+  process.stderr.write(`${message}\nusage: main [--port N] [--sample [--sample-ports NGINX,WEB]] [--apps FILE] [--version 1.4|1.5] [--task-servers inprocess|process|agent|none] [--auth user:password] [--heartbeat-ms N] [--event-callbacks]\n`);
   process.exit(2);
 }
 
@@ -54,7 +54,7 @@ function parseArgs(argv: string[]): { opts: EmulatorOptions; apps: AppSpec[] } {
       }
       case '--task-servers': {
         const v = value();
-        if (v !== 'inprocess' && v !== 'process' && v !== 'none') usage('bad --task-servers');
+        if (v !== 'inprocess' && v !== 'process' && v !== 'agent' && v !== 'none') usage('bad --task-servers');
         opts.taskServers = v;
         break;
       }

@@ -1,8 +1,9 @@
 // How an emulated task becomes real: HTTP servers inside this process, one child process per
-// task (test/emulator/task-server.mjs), or nothing at all. All three answer the same way:
-// 200 + "<task id>\n" + X-Task-Id on any request, 503 on a health path while unhealthy.
+// task (test/emulator/task-server.mjs), one child process for all of them (task-agent.mjs, like
+// a Mesos agent), or nothing at all. All answer the same way: 200 + "<task id>\n" + X-Task-Id on
+// any request, 503 on a health path while unhealthy.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -102,16 +103,16 @@ function closeServers(servers: readonly http.Server[]): Promise<unknown> {
   );
 }
 
-/** Finds task-server.mjs next to this module, or in test/emulator/ when running compiled JS. */
-export function taskServerScript(): string {
+/** Finds a plain-JS script of the emulator next to this module, or in test/emulator/ when running compiled JS. */
+export function emulatorScript(name: 'task-server.mjs' | 'task-agent.mjs'): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = [path.join(here, 'task-server.mjs')];
+  const candidates = [path.join(here, name)];
   for (let dir = here, i = 0; i < 8; i++, dir = path.dirname(dir)) {
-    candidates.push(path.join(dir, 'test', 'emulator', 'task-server.mjs'));
+    candidates.push(path.join(dir, 'test', 'emulator', name));
   }
-  candidates.push(path.join(process.cwd(), 'test', 'emulator', 'task-server.mjs'));
+  candidates.push(path.join(process.cwd(), 'test', 'emulator', name));
   const found = candidates.find((c) => fs.existsSync(c));
-  if (found === undefined) throw new Error('task-server.mjs not found near ' + here);
+  if (found === undefined) throw new Error(`${name} not found near ${here}`);
   return found;
 }
 
@@ -119,7 +120,7 @@ const STOP_GRACE_MS = 3000;
 
 export class ProcessTaskRunner implements TaskRunner {
   private readonly children = new Map<string, ChildProcess>();
-  private readonly script = taskServerScript();
+  private readonly script = emulatorScript('task-server.mjs');
   // Children also exit on their own when their stdin closes, i.e. when this process dies hard.
   private readonly onExit = (): void => {
     for (const c of this.children.values()) c.kill('SIGKILL');
@@ -175,5 +176,56 @@ export class ProcessTaskRunner implements TaskRunner {
   async close(): Promise<void> {
     await Promise.all([...this.children.keys()].map((id) => this.stop(id)));
     process.off('exit', this.onExit);
+  }
+}
+
+/** Every task in one child process (task-agent.mjs), driven over IPC. */
+export class AgentTaskRunner implements TaskRunner {
+  private readonly agent: ChildProcess;
+  private readonly pending = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+  private seq = 0;
+  private exited = false;
+
+  constructor() {
+    this.agent = fork(emulatorScript('task-agent.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.agent.on('message', (msg: { seq: number; error?: string }) => {
+      const p = this.pending.get(msg.seq);
+      this.pending.delete(msg.seq);
+      if (msg.error === undefined) p?.resolve();
+      else p?.reject(new Error(msg.error));
+    });
+    this.agent.once('exit', (code) => {
+      this.exited = true;
+      for (const p of this.pending.values()) p.reject(new Error(`task agent exited with ${code}`));
+      this.pending.clear();
+    });
+  }
+
+  private ask(msg: Record<string, unknown>): Promise<void> {
+    if (this.exited) return Promise.reject(new Error('task agent is gone'));
+    const seq = (this.seq += 1);
+    return new Promise<void>((resolve, reject) => {
+      this.pending.set(seq, { resolve, reject });
+      this.agent.send({ ...msg, seq });
+    });
+  }
+
+  start(taskId: string, listeners: readonly Listener[], alive: boolean): Promise<void> {
+    return this.ask({ op: 'start', taskId, alive, listeners });
+  }
+
+  setHealth(taskId: string, alive: boolean): void {
+    if (!this.exited) this.agent.send({ op: 'health', taskId, alive });
+  }
+
+  stop(taskId: string): Promise<void> {
+    return this.exited ? Promise.resolve() : this.ask({ op: 'stop', taskId });
+  }
+
+  async close(): Promise<void> {
+    if (this.exited) return;
+    const gone = new Promise((r) => this.agent.once('exit', r));
+    this.agent.disconnect();
+    await gone;
   }
 }

@@ -15,8 +15,11 @@ export interface EmulatorOptions {
   version?: MarathonVersion;
   /** Basic auth on every path (Jetty-style 401 HTML + WWW-Authenticate). */
   auth?: { user: string; password: string };
-  /** How tasks are realised (default 'inprocess'). */
-  taskServers?: 'process' | 'inprocess' | 'none';
+  /**
+   * How tasks are realised (default 'inprocess'): HTTP servers in this process, one process per
+   * task, one process for all tasks ('agent', like a Mesos agent), or none.
+   */
+  taskServers?: 'process' | 'inprocess' | 'agent' | 'none';
   /** SSE heartbeat period (default 10000). */
   heartbeatMs?: number;
   /** Enable /v2/eventSubscriptions (the 1.4 http_callback module). */

@@ -15,7 +15,7 @@ async function appJson(id: string): Promise<any> {
   return (await getJson(`${emu!.url}/v2/apps${id}`)).app;
 }
 
-describe.each(['inprocess', 'process'] as const)('task servers (%s)', (taskServers) => {
+describe.each(['inprocess', 'process', 'agent'] as const)('task servers (%s)', (taskServers) => {
   it('every port of every task answers 200 with the task id', async () => {
     emu = await startEmulator({ taskServers });
     await emu.putApp({ id: '/two', instances: 2, portDefinitions: [{ port: 0 }, { port: 0 }] });
