@@ -1,7 +1,7 @@
-// Event -> traffic latency, end to end: the Marathon emulator with N apps (real in-process task
-// servers), the controller (dist/cli.js, sse mode, supervising a real HAProxy), and a prober
-// (its own process, bench/prober.ts) sending requests through HAProxy to one app's service port
-// without pause.
+// Event -> traffic latency, end to end: the Marathon emulator with N apps (real task servers, all
+// in one process of their own like a Mesos agent's), the controller (dist/cli.js, sse mode,
+// supervising a real HAProxy), and a prober (its own process, bench/prober.ts) sending requests
+// through HAProxy to one app's service port without pause.
 //
 //   npm run build && npx tsc -p bench/tsconfig.json
 //   node dist-bench/bench/event-latency.js [--sizes 200,2000,10000] [--rounds 30]
@@ -15,8 +15,8 @@
 //   300 ms grace) to the last response from the leaving task (0 when none came after the event).
 // Two warm-up rounds are not counted (the controller's start-up full read may still be running).
 // It also prints the controller's CPU time per event (from /proc) and failed probe requests (the
-// first few with their answer). The controller, HAProxy and the prober run in their own
-// processes; the emulator and its task servers in this one. It asserts nothing.
+// first few with their answer). The controller, HAProxy, the task servers and the prober run in
+// their own processes; the emulator in this one. It asserts nothing.
 
 import { openSync, readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -126,7 +126,7 @@ const WARM_UP_ROUNDS = 2;
 const wall = (at: number) => performance.timeOrigin + at;
 
 async function measure(size: number, rounds: number): Promise<Result> {
-  const emu: EmulatorWithEvents = await startEmulator({ taskServers: 'inprocess', heartbeatMs: 5000, taskKilling: { graceMs: 300 }, hostPorts: TASK_PORTS });
+  const emu: EmulatorWithEvents = await startEmulator({ taskServers: 'agent', heartbeatMs: 5000, taskKilling: { graceMs: 300 }, hostPorts: TASK_PORTS });
   const dir = await mkdtemp(join(tmpdir(), 'mlb-latency-'));
   let ctl: ChildProcess | undefined;
   let prober: ChildProcess | undefined;
@@ -148,20 +148,31 @@ async function measure(size: number, rounds: number): Promise<Result> {
     // The prober: one request after another, each answer stamped, in its own process.
     const answers: Array<{ at: number; task: string }> = [];
     const failed: string[] = [];
+    /** Which task event a failed answer came nearest to, to tell a kill's failure from a start's. */
+    const nearestEvent = (at: number): string => {
+      let best: { d: number; text: string } | undefined;
+      for (let i = emu.events.length - 1; i >= 0 && i >= emu.events.length - 200; i -= 1) {
+        const e = emu.events[i]!;
+        if (e.eventType !== 'status_update_event') continue;
+        const d = at - wall(e.at);
+        if (!best || Math.abs(d) < Math.abs(best.d)) best = { d, text: `${d.toFixed(1)} ms after ${String(e.payload['taskStatus'])} of ${String(e.payload['taskId'])}` };
+      }
+      return best?.text ?? 'no task event near';
+    };
     let requests = 0;
     prober = fork(join(REPO, 'dist-bench', 'bench', 'prober.js'), [String(PROBE_PORT)], { stdio: 'inherit' });
     prober.on('message', (batch: ProbeAnswer[]) => {
       for (const a of batch) {
         requests += 1;
         if (a.task !== undefined) answers.push({ at: a.at, task: a.task });
-        else failed.push(a.failure ?? 'unknown');
+        else failed.push(`${a.failure ?? 'unknown'} (${nearestEvent(a.at)})`);
       }
       if (answers.length > 200_000) answers.splice(0, 100_000);
     });
 
     const up: number[] = [];
     const down: number[] = [];
-    const controllerUp: number[] = [];
+    const added: Array<{ server: string; t0: number }> = [];
     let firstEvent = emu.events.length;
     let cpuBefore = cpuSeconds(ctl.pid!);
     const loopDelay = monitorEventLoopDelay({ resolution: 1 });
@@ -170,38 +181,48 @@ async function measure(size: number, rounds: number): Promise<Result> {
         loopDelay.enable();
         up.length = 0;
         down.length = 0;
-        controllerUp.length = 0;
         failed.length = 0;
         requests = 0;
         firstEvent = emu.events.length;
         cpuBefore = cpuSeconds(ctl.pid!);
       }
+      // Only what came after this point is searched: the setup left tens of thousands of
+      // events and answers behind, and this process must stay quick to serve the emulator.
+      const eventsFrom = emu.events.length;
+      const answersFrom = answers.length;
+      const statusOf = (taskId: string, status: string) => {
+        for (let i = eventsFrom; i < emu.events.length; i += 1) {
+          const e = emu.events[i]!;
+          if (e.eventType === 'status_update_event' && e.payload['taskId'] === taskId && e.payload['taskStatus'] === status) return e;
+        }
+        return undefined;
+      };
       const before = new Set(emu.tasks('/probe').map((t) => t.id));
       await emu.scale('/probe', 2);
       const fresh = emu.tasks('/probe').find((t) => !before.has(t.id))!.id;
-      const running = () => emu.events.find((e) => e.eventType === 'status_update_event' && e.payload['taskId'] === fresh && e.payload['taskStatus'] === 'TASK_RUNNING');
-      await until('the new task\'s TASK_RUNNING event', () => running() !== undefined, 10_000);
-      const t0 = wall(running()!.at);
-      await until('the new task to answer', () => answers.some((a) => a.task === fresh && a.at >= t0), 10_000);
-      up.push(answers.find((a) => a.task === fresh && a.at >= t0)!.at - t0);
+      await until('the new task\'s TASK_RUNNING event', () => statusOf(fresh, 'TASK_RUNNING') !== undefined, 10_000);
+      const t0 = wall(statusOf(fresh, 'TASK_RUNNING')!.at);
+      const firstAnswer = () => answers.slice(answersFrom).find((a) => a.task === fresh && a.at >= t0);
+      await until('the new task to answer', () => firstAnswer() !== undefined, 10_000);
+      up.push(firstAnswer()!.at - t0);
       const port = emu.tasks('/probe').find((t) => t.id === fresh)?.ports?.[0];
-      const handed = port === undefined ? undefined : addedAt(dir, `127_0_0_1_${port}`);
-      if (handed !== undefined) controllerUp.push(handed - t0);
+      if (port !== undefined && round >= 0) added.push({ server: `127_0_0_1_${port}`, t0 });
 
       // Scale back to one: Marathon kills the youngest task, which is the one just added.
       await emu.scale('/probe', 1);
-      const killing = () => emu.events.find((e) => e.eventType === 'status_update_event' && e.payload['taskId'] === fresh && e.payload['taskStatus'] === 'TASK_KILLING');
+      const killing = () => statusOf(fresh, 'TASK_KILLING');
       await until('the TASK_KILLING event', () => killing() !== undefined, 10_000);
       const k0 = wall(killing()!.at);
       await until('the task to be gone', () => !emu.tasks('/probe').some((t) => t.id === fresh), 10_000);
-      const last = [...answers].reverse().find((a) => a.task === fresh);
+      const last = answers.slice(answersFrom).reverse().find((a) => a.task === fresh);
       down.push(last && last.at > k0 ? last.at - k0 : 0);
     }
     const events = emu.events.length - firstEvent;
     const cpuMsPerEvent = ((cpuSeconds(ctl.pid!) - cpuBefore) * 1000) / Math.max(1, events);
     loopDelay.disable();
-    console.log(`  (this process, which hosts the emulator and the task servers: event loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms)`);
-    return { size, up, down, controllerUp: [...controllerUp], cpuMsPerEvent, events, failed: [...failed], requests };
+    console.log(`  (this process, which hosts the emulator: event loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms)`);
+    const controllerUp = added.map((a) => (addedAt(dir, a.server) ?? NaN) - a.t0).filter((x) => !Number.isNaN(x));
+    return { size, up, down, controllerUp, cpuMsPerEvent, events, failed: [...failed], requests };
   } finally {
     prober?.disconnect();
     await stopController(ctl);

@@ -1,11 +1,13 @@
 // The event-latency benchmark's prober, in its own process so that its request loop does not
 // share an event loop with the emulator (which must answer the controller's reads and send
-// events without waiting behind it). It sends one request after another to 127.0.0.1:PORT,
-// each on a new connection, and reports every answer to its parent over IPC in batches, stamped
-// with the wall clock at the moment it arrived (performance.timeOrigin + now(): the same clock
-// in every process, to the microsecond).
+// events without waiting behind it). LOOPS request loops (default 4) each send one request
+// after another to 127.0.0.1:PORT, each on a new connection: several loops so that the moment a
+// new task starts taking traffic is seen within a fraction of one request's round trip. Every
+// answer is reported to the parent over IPC in batches, stamped with the wall clock at the
+// moment it arrived (performance.timeOrigin + now(): the same clock in every process, to the
+// microsecond).
 //
-//   forked by event-latency.ts: node dist-bench/bench/prober.js PORT
+//   forked by event-latency.ts: node dist-bench/bench/prober.js PORT [LOOPS]
 
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -36,15 +38,18 @@ function get(port: number): Promise<ProbeAnswer> {
 
 async function main(): Promise<void> {
   const port = Number(process.argv[2]);
+  const loops = Number(process.argv[3] ?? 4);
   let batch: ProbeAnswer[] = [];
   const timer = setInterval(() => {
-    if (batch.length === 0) return;
+    if (batch.length === 0 || !process.connected) return;
     process.send!(batch);
     batch = [];
   }, 10);
   let stop = false;
   process.on('disconnect', () => { stop = true; });
-  while (!stop) batch.push(await get(port));
+  await Promise.all(Array.from({ length: loops }, async () => {
+    while (!stop) batch.push(await get(port));
+  }));
   clearInterval(timer);
 }
 
