@@ -5,7 +5,7 @@ import { mkdir, writeFile, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
-import { createMetrics, createNullMetrics, startStatusServer } from './admin/index.js';
+import { createMetrics, createNullMetrics, createSignalEndpoint, startStatusServer } from './admin/index.js';
 import {
   builtinTemplateDir, compileEjsTemplate, packageRoot, readTemplateDir, resolveTemplates, type BuiltinValues, type RenderOptions,
 } from './config/index.js';
@@ -14,6 +14,7 @@ import {
   prepareCertificates, startTriggers,
   type Controller,
 } from './controller/index.js';
+import { operatorRequests } from './controller/operator-requests.js';
 import { startStandbyHaproxy, withStandbyOnFirstFailure } from './controller/standby-haproxy.js';
 import { clusterHealthCache, createMultiSource, credentialsFor } from './controller/multi-source.js';
 import { splitClusterId } from './model/cluster-prefix.js';
@@ -176,10 +177,12 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
   }
 
   await writeFile(settings.pidFile, `${process.pid}\n`);
+  const requests = operatorRequests(controller.loop, log);
+  const signals = createSignalEndpoint({ HUP: () => requests.resync('http'), USR1: () => requests.reload('http') });
   let status;
   try {
     status = settings.statusPort > 0
-      ? await startStatusServer({ host: '127.0.0.1', port: settings.statusPort, snapshot: () => controller.snapshot(), metrics })
+      ? await startStatusServer({ host: '127.0.0.1', port: settings.statusPort, snapshot: () => controller.snapshot(), metrics, signals })
       : undefined;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -206,8 +209,8 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
       })();
     };
     const off = deps.onSignal?.((signal) => {
-      if (signal === 'SIGHUP') { log.info({ signal }, 'resync requested'); controller.loop.markDirty('signal:SIGHUP'); return; }
-      if (signal === 'SIGUSR1') { log.info({ signal }, 'reload requested'); controller.loop.requestReload('signal:SIGUSR1'); return; }
+      if (signal === 'SIGHUP') { requests.resync('signal'); return; }
+      if (signal === 'SIGUSR1') { requests.reload('signal'); return; }
       if (stopping) return;
       log.info({ signal }, 'shutting down');
       shutdown(0);
