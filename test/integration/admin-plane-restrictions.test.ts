@@ -62,10 +62,11 @@ describeWithHaproxy('admin plane restrictions (real HAProxy, default HEAD)', (bi
     const { adminPort } = await start([]);
     await waitFor('the admin port', () => listening('127.0.0.1', adminPort));
     expect(await listening('127.0.0.2', adminPort)).toBe(true);
-    // The Lua service answers (503: no controller pid file here), it is not refused.
+    // Passed on to the controller, not refused; with --status-port 0 there is none, and the
+    // answer says so.
     const hup = await ask({ host: '127.0.0.1', port: adminPort, path: '/_mlb_signal/hup' });
     expect(hup.status).toBe(503);
-    expect(hup.body).toContain('pid file');
+    expect(hup.body).toContain('--status-port 0');
   });
 
   it('--admin-bind-address: :9090 listens on that address only', async () => {
@@ -89,6 +90,6 @@ describeWithHaproxy('admin plane restrictions (real HAProxy, default HEAD)', (bi
 
     const hup = await ask({ ...inside, path: '/_mlb_signal/hup' });
     expect(hup.status).toBe(503);
-    expect(hup.body).toContain('pid file');
+    expect(hup.body).toContain('controller does not answer');
   });
 });
