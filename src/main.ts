@@ -15,6 +15,8 @@ import {
   type Controller,
 } from './controller/index.js';
 import { operatorRequests } from './controller/operator-requests.js';
+import { withdrawAction } from './controller/withdraw-request.js';
+import { createWithdrawals } from './controller/withdrawals.js';
 import { startStandbyHaproxy, withStandbyOnFirstFailure } from './controller/standby-haproxy.js';
 import { clusterHealthCache, createMultiSource, credentialsFor } from './controller/multi-source.js';
 import { splitClusterId } from './model/cluster-prefix.js';
@@ -152,14 +154,23 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
     : new LruCache<string, boolean>(settings.lruCacheCapacity);
   const render = createRenderer(templates, renderOptions, ejs);
   const writer = createConfigWriter(settings, log, hooks);
+  // Colours zdd is rolling back (/_mlb_withdraw): the model drains their tasks while the lease holds.
+  const withdrawals = createWithdrawals({
+    now: Date.now,
+    onEnd: (appId, colour) => {
+      log.info({ app: appId, colour }, 'colour withdrawal ended: its tasks serve again');
+      controller.loop.markDirty(`withdrawal ended:${appId}`, [appId]);
+    },
+  });
+  const cluster = new ClusterModel(
+    { ...normalizeOptionsFrom(settings, (h) => resolver.resolve(h), healthCache), withdrawn: withdrawals.isWithdrawn },
+    several ? { clusterOf: (appId) => splitClusterId(appId)?.name ?? '' } : undefined,
+  );
   const controller: Controller = createController({
     settings,
     // Marathon away at start: HAProxy still starts (last good config, or the admin plane only).
     apps: withStandbyOnFirstFailure(source, (cause) => startStandbyHaproxy({ settings, driver: haproxy, writer, render, log }, cause)),
-    cluster: new ClusterModel(
-      normalizeOptionsFrom(settings, (h) => resolver.resolve(h), healthCache),
-      several ? { clusterOf: (appId) => splitClusterId(appId)?.name ?? '' } : undefined,
-    ),
+    cluster,
     resolver,
     render,
     writer,
@@ -182,7 +193,10 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
   let status;
   try {
     status = settings.statusPort > 0
-      ? await startStatusServer({ host: '127.0.0.1', port: settings.statusPort, snapshot: () => controller.snapshot(), metrics, signals })
+      ? await startStatusServer({
+        host: '127.0.0.1', port: settings.statusPort, snapshot: () => controller.snapshot(), metrics, signals,
+        withdraw: withdrawAction({ apps: () => cluster.wireApps(), withdrawals, loop: controller.loop, log }),
+      })
       : undefined;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -201,6 +215,7 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
       void (async () => {
         off?.();
         await triggers.stop();
+        withdrawals.stop();
         await controller.stop();
         await status?.close();
         await haproxy.stop();

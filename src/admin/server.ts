@@ -7,10 +7,12 @@
 //   GET /_mlb_status/health   200 "ok", or 503 with the problems (last pass failed, stream down)
 //   GET /_mlb_metrics         Prometheus text from the controller's private registry
 //   GET|POST /_mlb_signal/hup, /_mlb_signal/usr1   what SIGHUP / SIGUSR1 do (signal-endpoint.ts)
+//   POST /_mlb_withdraw?app=&seconds=               drain a blue/green colour (withdraw-endpoint.ts)
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Metrics } from './metrics.js';
 import type { SignalEndpoint, SignalName } from './signal-endpoint.js';
+import { WITHDRAW_PATH, answerWithdraw, type WithdrawOutcome } from './withdraw-endpoint.js';
 import { renderStatusHtml, statusProblems, type StatusSnapshot } from './status.js';
 
 export interface StatusServerOptions {
@@ -20,6 +22,8 @@ export interface StatusServerOptions {
   readonly metrics: Metrics;
   /** /_mlb_signal/*; without it those paths answer 503 (nothing here can act on them). */
   readonly signals?: SignalEndpoint;
+  /** /_mlb_withdraw; without it that path answers 503. */
+  readonly withdraw?: (appId: string, seconds: number) => WithdrawOutcome;
 }
 
 export interface StatusServer {
@@ -63,7 +67,13 @@ function send(res: ServerResponse, status: number, contentType: string, body: st
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, opts: StatusServerOptions): Promise<void> {
-  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const path = url.pathname;
+  if (path === WITHDRAW_PATH) {
+    if (opts.withdraw === undefined) return send(res, 503, TEXT, 'this server cannot withdraw apps: the controller runs without it\n');
+    const answer = answerWithdraw(req.method, url.searchParams, opts.withdraw);
+    return send(res, answer.status, TEXT, answer.body, answer.headers);
+  }
   const signal = opts.signals?.signalOf(path);
   if (signal !== undefined || path.startsWith('/_mlb_signal/')) return answerSignal(req, res, opts.signals, signal);
   const known = ['/_mlb_status', '/_mlb_status.html', '/_mlb_status/health', '/_mlb_metrics'];

@@ -85,6 +85,7 @@ describeWithHaproxy('admin plane restrictions (real HAProxy, default HEAD)', (bi
     expect((await ask({ ...outside, path: '/_mlb_signal/hup' })).status).toBe(403);
     expect((await ask({ ...outside, path: '/_mlb_signal/usr1', method: 'POST' })).status).toBe(403);
     expect((await ask({ ...outside, path: '/_mlb_status', method: 'POST' })).status).toBe(403);
+    expect((await ask({ ...outside, path: '/_mlb_withdraw?app=/web-green', method: 'POST' })).status).toBe(403);
     expect((await ask({ ...outside, path: '/_haproxy_health_check' })).status).toBe(200);
     expect((await ask({ ...outside, path: '/_haproxy_getpids' })).status).toBe(200);
 

@@ -128,6 +128,25 @@ describe('/_mlb_signal/*', () => {
   });
 });
 
+describe('/_mlb_withdraw', () => {
+  test('routed to the action: POST only, 404 for an app it does not have, 503 on a server without it', async () => {
+    const server = await startStatusServer({
+      host: '127.0.0.1', port: 0, metrics, snapshot: () => HEALTHY,
+      withdraw: (app, seconds) => (app === '/web-green' ? { id: `${app} (${seconds})` } : { problem: `no app ${app} here` }),
+    });
+    try {
+      const at = (q: string) => `http://127.0.0.1:${server.port}/_mlb_withdraw?${q}`;
+      const ok = await fetch(at('app=/web-green&seconds=40'), { method: 'POST' });
+      expect([ok.status, await ok.text()]).toEqual([200, 'withdrawn for 40s: /web-green (40) (its tasks drain on this load balancer)\n']);
+      expect((await fetch(at('app=/web-green'))).status).toBe(405);
+      expect((await fetch(at('app=/other'), { method: 'POST' })).status).toBe(404);
+      expect((await fetch(`${base}/_mlb_withdraw?app=/web-green`, { method: 'POST' })).status).toBe(503);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('in a real browser', () => {
   const browserTest = testWithChromium();
 
