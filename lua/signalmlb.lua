@@ -1,100 +1,70 @@
--- Services `signalmlbhup` and `signalmlbusr1` behind /_mlb_signal/hup and /_mlb_signal/usr1:
--- ask the controller for a full resync (SIGHUP) or a reload of the current file (SIGUSR1).
+-- Services `signalmlbhup` and `signalmlbusr1`, kept for HAPROXY_HEAD templates written for
+-- marathon-lb (`http-request use-service lua.signalmlbhup ...`). The default HEAD no longer loads
+-- this file: it routes /_mlb_signal/* to the controller (backend mlb_controller).
 --
--- marathon-lb ran `pkill -f '^python.*marathon_lb.py'`, which could hit any matching
--- process. Here the one target is the PID the controller wrote to its pid file, whose path
--- comes from `setenv MLB_PID_FILE <path>` in the global section.
+-- marathon-lb's version forked `pkill` from inside a threaded HAProxy worker, which could break
+-- unrelated requests. This one spawns nothing and never blocks the worker: it passes the request
+-- to the controller's status server over a non-blocking Lua socket and relays the answer, so the
+-- controller does the work (and keeps the rate limit: one per second per signal, 429 beyond).
 --
--- The endpoint has no authentication (as in marathon-lb), so each signal is rate limited:
--- at most one per MIN_INTERVAL seconds per HAProxy process (the Lua state is shared by the
--- threads of a process). Excess requests get 429 with Retry-After, so a flood of requests
--- cannot turn into a storm of resyncs and reloads.
+-- The controller listens on 127.0.0.1:9092 unless started with another --status-port; such a
+-- HEAD then needs `setenv MLB_STATUS_PORT <port>` in its global section.
 
-local MIN_INTERVAL = 1.0
--- The controller's default (--pid-file = <run-dir>/marathon-lb.pid), for HEADs without setenv.
-local DEFAULT_PID_FILE = "/var/run/haproxy/marathon-lb.pid"
-
-local last_sent = {}
-
-local function now_seconds()
-  local t = core.now()
-  return t.sec + t.usec / 1e6
-end
-
--- mlb_util.lua sits next to this script (also behind the image's /marathon-lb/*.lua links).
 local here = debug.getinfo(1, "S").source:match("^@(.*/)[^/]*$") or "./"
 package.path = here .. "?.lua;" .. package.path
 local util = require("mlb_util")
-local reply = util.reply
 
-local function pid_file_path()
-  local path = os.getenv("MLB_PID_FILE")
-  if path == nil or path == "" then return DEFAULT_PID_FILE end
-  return path
+local TIMEOUT_SECONDS = 5
+
+local function status_port()
+  local port = tonumber(os.getenv("MLB_STATUS_PORT") or "")
+  if port == nil or port < 1 or port > 65535 then return 9092 end
+  return math.floor(port)
 end
 
--- Returns the pid as a string of digits, or nil and a problem for the operator.
-local function controller_pid()
-  local path = pid_file_path()
-  local f = io.open(path, "r")
-  if not f then
-    return nil, "no marathon-lb pid file at " .. path ..
-      " (is the controller running in sse or event mode? poll mode does not take signals)"
+-- One HTTP/1.0 exchange (the controller closes the connection after answering).
+local function ask_controller(path)
+  local port = status_port()
+  local s = core.tcp()
+  s:settimeout(TIMEOUT_SECONDS)
+  local ok, err = s:connect("127.0.0.1", port)
+  if not ok then
+    return nil, "marathon-lb's controller does not answer on 127.0.0.1:" .. port ..
+      " (" .. tostring(err) .. "): it is not running, or runs with another --status-port" ..
+      " (set MLB_STATUS_PORT) or without its status server"
   end
-  local text = f:read("a") or ""
-  f:close()
-  local pid = text:match("^%s*(%d+)%s*$")
-  -- 0 and 1 are never the controller; signalling them would hit a process group or init.
-  if pid == nil or tonumber(pid) < 2 then
-    return nil, "pid file " .. path .. " does not hold a process id"
-  end
-  local stat = io.open("/proc/" .. pid .. "/stat", "r")
-  if not stat then
-    return nil, "marathon-lb process " .. pid .. " (from " .. path .. ") is not running"
-  end
-  stat:close()
-  return pid
+  s:send("POST " .. path .. " HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n")
+  local text, rerr = s:receive("*a")
+  s:close()
+  if text == nil or text == "" then return nil, "no answer from the controller: " .. tostring(rerr) end
+  return text
 end
 
--- `kill` is a shell builtin. Its status is echoed rather than taken from the exit code,
--- because HAProxy's own SIGCHLD handling can make the wait status unreliable.
-local function send_signal(signal_name, pid)
-  local pipe = io.popen("kill -s " .. signal_name .. " " .. pid .. " 2>&1; echo \"status=$?\"", "r")
-  if not pipe then return false, "could not start a shell to send the signal" end
-  local out = pipe:read("a") or ""
-  pipe:close()
-  local status = out:match("status=(%d+)")
-  if status == "0" then return true end
-  local message = out:gsub("status=%d+%s*$", ""):gsub("%s+$", "")
-  return false, message
+-- Status, the Retry-After header if any, and the body of a raw HTTP answer.
+local function parse(text)
+  local head, body = text:match("^(.-)\r\n\r\n(.*)$")
+  if head == nil then return nil end
+  local status = tonumber(head:match("^HTTP/%d%.%d (%d%d%d)"))
+  if status == nil then return nil end
+  local retry = head:match("\r\n[Rr][Ee][Tt][Rr][Yy]%-[Aa][Ff][Tt][Ee][Rr]:%s*(%d+)")
+  return status, retry, body
 end
 
-local function signal_service(signal_name)
+local function relay(path)
   return function(applet)
-    local now = now_seconds()
-    local last = last_sent[signal_name]
-    -- A clock that went backwards must not block signals until it catches up.
-    if last ~= nil and now >= last and now - last < MIN_INTERVAL then
-      local wait = math.ceil(MIN_INTERVAL - (now - last))
-      reply(applet, 429, "Too many " .. signal_name .. " requests; retry in " .. wait .. "s",
-        { ["retry-after"] = tostring(wait) })
+    local text, err = ask_controller(path)
+    if text == nil then
+      util.reply(applet, 503, err .. "\n")
       return
     end
-    local pid, problem = controller_pid()
-    if pid == nil then
-      reply(applet, 503, "Could not send SIG" .. signal_name .. " to marathon-lb: " .. problem)
+    local status, retry, body = parse(text)
+    if status == nil then
+      util.reply(applet, 502, "the controller's answer was not HTTP\n")
       return
     end
-    local ok, err = send_signal(signal_name, pid)
-    if not ok then
-      reply(applet, 500, "Could not send SIG" .. signal_name .. " to marathon-lb (pid " ..
-        pid .. "): " .. tostring(err))
-      return
-    end
-    last_sent[signal_name] = now
-    reply(applet, 200, "Sent SIG" .. signal_name .. " signal to marathon-lb")
+    util.reply(applet, status, body, retry and { ["retry-after"] = retry } or nil)
   end
 end
 
-core.register_service("signalmlbhup", "http", signal_service("HUP"))
-core.register_service("signalmlbusr1", "http", signal_service("USR1"))
+core.register_service("signalmlbhup", "http", relay("/_mlb_signal/hup"))
+core.register_service("signalmlbusr1", "http", relay("/_mlb_signal/usr1"))

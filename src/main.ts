@@ -5,7 +5,7 @@ import { mkdir, writeFile, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
-import { createMetrics, createNullMetrics, startStatusServer } from './admin/index.js';
+import { createMetrics, createNullMetrics, createSignalEndpoint, startStatusServer } from './admin/index.js';
 import {
   builtinTemplateDir, compileEjsTemplate, packageRoot, readTemplateDir, resolveTemplates, type BuiltinValues, type RenderOptions,
 } from './config/index.js';
@@ -14,6 +14,9 @@ import {
   prepareCertificates, startTriggers,
   type Controller,
 } from './controller/index.js';
+import { operatorRequests } from './controller/operator-requests.js';
+import { withdrawAction } from './controller/withdraw-request.js';
+import { createWithdrawals } from './controller/withdrawals.js';
 import { startStandbyHaproxy, withStandbyOnFirstFailure } from './controller/standby-haproxy.js';
 import { clusterHealthCache, createMultiSource, credentialsFor } from './controller/multi-source.js';
 import { splitClusterId } from './model/cluster-prefix.js';
@@ -151,14 +154,23 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
     : new LruCache<string, boolean>(settings.lruCacheCapacity);
   const render = createRenderer(templates, renderOptions, ejs);
   const writer = createConfigWriter(settings, log, hooks);
+  // Colours zdd is rolling back (/_mlb_withdraw): the model drains their tasks while the lease holds.
+  const withdrawals = createWithdrawals({
+    now: Date.now,
+    onEnd: (appId, colour) => {
+      log.info({ app: appId, colour }, 'colour withdrawal ended: its tasks serve again');
+      controller.loop.markDirty(`withdrawal ended:${appId}`, [appId]);
+    },
+  });
+  const cluster = new ClusterModel(
+    { ...normalizeOptionsFrom(settings, (h) => resolver.resolve(h), healthCache), withdrawn: withdrawals.isWithdrawn },
+    several ? { clusterOf: (appId) => splitClusterId(appId)?.name ?? '' } : undefined,
+  );
   const controller: Controller = createController({
     settings,
     // Marathon away at start: HAProxy still starts (last good config, or the admin plane only).
     apps: withStandbyOnFirstFailure(source, (cause) => startStandbyHaproxy({ settings, driver: haproxy, writer, render, log }, cause)),
-    cluster: new ClusterModel(
-      normalizeOptionsFrom(settings, (h) => resolver.resolve(h), healthCache),
-      several ? { clusterOf: (appId) => splitClusterId(appId)?.name ?? '' } : undefined,
-    ),
+    cluster,
     resolver,
     render,
     writer,
@@ -176,10 +188,15 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
   }
 
   await writeFile(settings.pidFile, `${process.pid}\n`);
+  const requests = operatorRequests(controller.loop, log);
+  const signals = createSignalEndpoint({ HUP: () => requests.resync('http'), USR1: () => requests.reload('http') });
   let status;
   try {
     status = settings.statusPort > 0
-      ? await startStatusServer({ host: '127.0.0.1', port: settings.statusPort, snapshot: () => controller.snapshot(), metrics })
+      ? await startStatusServer({
+        host: '127.0.0.1', port: settings.statusPort, snapshot: () => controller.snapshot(), metrics, signals,
+        withdraw: withdrawAction({ apps: () => cluster.wireApps(), withdrawals, loop: controller.loop, log }),
+      })
       : undefined;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -198,6 +215,7 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
       void (async () => {
         off?.();
         await triggers.stop();
+        withdrawals.stop();
         await controller.stop();
         await status?.close();
         await haproxy.stop();
@@ -206,8 +224,8 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
       })();
     };
     const off = deps.onSignal?.((signal) => {
-      if (signal === 'SIGHUP') { log.info({ signal }, 'resync requested'); controller.loop.markDirty('signal:SIGHUP'); return; }
-      if (signal === 'SIGUSR1') { log.info({ signal }, 'reload requested'); controller.loop.requestReload('signal:SIGUSR1'); return; }
+      if (signal === 'SIGHUP') { requests.resync('signal'); return; }
+      if (signal === 'SIGUSR1') { requests.reload('signal'); return; }
       if (stopping) return;
       log.info({ signal }, 'shutting down');
       shutdown(0);

@@ -1,5 +1,6 @@
 // Controller observability: metrics (private prom-client registry), the status snapshot and
-// its HTML page, and the loopback HTTP server HAProxy forwards /_mlb_status and /_mlb_metrics to.
+// its HTML page, and the loopback HTTP server HAProxy forwards /_mlb_status, /_mlb_metrics and
+// /_mlb_signal/* to.
 export { createMetrics, createNullMetrics, recordPass, setSkippedApps, renderMetricDocs, METRIC_PREFIX, RECONCILE_RESULTS } from './metrics.js';
 export type { CreateMetricsOptions, Metrics, ReconcileResult, ReloadResult, RuntimeOpResult } from './metrics.js';
 export { renderStatusHtml, statusProblems, statusWarnings, escapeHtml } from './status.js';
@@ -16,4 +17,5 @@ export type {
   StatusStream,
 } from './status.js';
 export { startStatusServer, prefersHtml, acceptQuality } from './server.js';
+export { createSignalEndpoint, SIGNAL_MIN_INTERVAL_MS, type SignalAnswer, type SignalEndpoint, type SignalName } from './signal-endpoint.js';
 export type { StatusServer, StatusServerOptions } from './server.js';

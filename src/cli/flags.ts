@@ -103,7 +103,7 @@ export const FLAGS: readonly FlagSpec[] = [
   ours(flag('supervise-haproxy', 'Start HAProxy in master-worker mode and reload it through the master (instead of --command). When Marathon cannot be read at start, HAProxy still starts: on the valid config on disk, else on one serving only the :9090 admin plane.')),
   ours(value('ejs-template', 'string', undefined, 'A whole-file ejs template (trusted, from the operator) rendering the entire config.')),
   ours(value('templates-dir', 'string', 'templates', 'Directory of template override files (HAPROXY_<NAME>), relative to the working directory as in marathon-lb.')),
-  ours(value('pid-file', 'string', undefined, 'Where the controller writes its pid, for the /_mlb_signal endpoints.', { defaultDoc: '<run-dir>/marathon-lb.pid' })),
+  ours(value('pid-file', 'string', undefined, 'Where the controller writes its pid, for scripts that send it SIGHUP or SIGUSR1 (/_mlb_signal/* needs no pid: the controller answers it itself).', { defaultDoc: '<run-dir>/marathon-lb.pid' })),
   ours(value('status-port', 'int', 9092, 'Port of the controller\'s own status and metrics HTTP server on 127.0.0.1 (reached through :9090 as /_mlb_status and /_mlb_metrics); 0 = off.')),
   ours(value('http-port', 'int', 80, 'Port of the :80 vhost frontend.')),
   ours(value('https-port', 'int', 443, 'Port of the :443 TLS frontend.')),

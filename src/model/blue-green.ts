@@ -1,6 +1,13 @@
 // Blue/green deployment groups (spec §5.6): the two colours of an app are served as one app
 // `/<group>`, and old tasks are drained as healthy new ones arrive. Computed from scratch on every
 // pass, never by mutating the input, so running it twice gives the same answer (spec §11.13).
+//
+// A colour can be withdrawn (zdd rolling it back, through the load balancer's /_mlb_withdraw):
+// every task of it drains, and the other colours are merged as if it were not there, so none of
+// their tasks drains on its account. Marathon has no way to say this without restarting tasks
+// (any change but a scale is a new version), so the caller says which colours are withdrawn.
+// A colour is one deployment: its app id and its HAPROXY_DEPLOYMENT_STARTED_AT, so the next
+// deployment under the same id (zdd alternates two ids) is never withdrawn by an old request.
 
 import type { AppSettings } from './decode.js';
 import type { WireApp, WireTask } from './wire.js';
@@ -54,7 +61,32 @@ function healthyTaskCount(app: WireApp): number {
   return tasksOf(app).filter((t) => Array.isArray(t.healthCheckResults) && t.healthCheckResults.some((r) => r?.alive === true)).length;
 }
 
-function mergeGroup(group: string, members: SourceApp[]): ServedApp {
+/** One deployment of a colour, as a withdrawal names it. */
+export function colourKey(appId: string, app: WireApp): string {
+  const labels = app.labels as Record<string, unknown> | null | undefined;
+  const startedAt = labels?.['HAPROXY_DEPLOYMENT_STARTED_AT'];
+  return `${appId} ${typeof startedAt === 'string' ? startedAt : ''}`;
+}
+
+function taskIdsOf(app: WireApp): string[] {
+  return tasksOf(app).map((t) => t.id).filter((id): id is string => typeof id === 'string');
+}
+
+/** The group with its withdrawn colours draining; not honoured when it would leave no healthy task serving. */
+function mergeGroup(group: string, members: SourceApp[], withdrawn: (colour: string) => boolean): ServedApp {
+  const leaving = members.filter((m) => withdrawn(colourKey(m.id, m.app)));
+  const staying = members.filter((m) => !leaving.includes(m));
+  if (leaving.length === 0 || !staying.some((m) => healthyTaskCount(m.app) > 0)) return mergeColours(group, members);
+  const merged = mergeColours(group, staying);
+  const out = [...leaving].sort(byDeploymentAge);
+  return {
+    ...merged,
+    members: [...merged.members, ...out],
+    draining: new Set([...merged.draining, ...out.flatMap((m) => taskIdsOf(m.app))]),
+  };
+}
+
+function mergeColours(group: string, members: SourceApp[]): ServedApp {
   const sorted = [...members].sort(byDeploymentAge);
   let newest = sorted[sorted.length - 1] as SourceApp;
   let olds = sorted.slice(0, -1);
@@ -77,18 +109,20 @@ function mergeGroup(group: string, members: SourceApp[]): ServedApp {
 
   const healthyNew = healthyTaskCount(newest.app);
   const oldInstances = olds.reduce((sum, o) => sum + instancesOf(o.app), 0);
-  const oldTaskIds = olds
-    .flatMap((o) => tasksOf(o.app).map((t) => t.id))
-    .filter((id): id is string => typeof id === 'string')
-    .sort();
+  const oldTaskIds = olds.flatMap((o) => taskIdsOf(o.app)).sort();
   const drainable = Math.max(0, healthyNew + oldInstances - target);
   const count = Math.min(oldTaskIds.length, healthyNew, drainable);
   const base = olds[olds.length - 1] as SourceApp;
   return { appId: group, base, members: [...olds, newest], draining: new Set(oldTaskIds.slice(0, count)) };
 }
 
-/** Groups apps by HAPROXY_DEPLOYMENT_GROUP; other apps are served as they are. Sorted by appId. */
-export function servedApps(apps: readonly SourceApp[]): ServedApp[] {
+const NONE_WITHDRAWN = (): boolean => false;
+
+/**
+ * Groups apps by HAPROXY_DEPLOYMENT_GROUP; other apps are served as they are. Sorted by appId.
+ * `withdrawn` says which colours (colourKey) are being rolled back; only a deployment group's can be.
+ */
+export function servedApps(apps: readonly SourceApp[], withdrawn: (colour: string) => boolean = NONE_WITHDRAWN): ServedApp[] {
   const groups = new Map<string, SourceApp[]>();
   const out: ServedApp[] = [];
   for (const source of apps) {
@@ -101,6 +135,6 @@ export function servedApps(apps: readonly SourceApp[]): ServedApp[] {
       groups.set(group, list);
     }
   }
-  for (const [group, members] of groups) out.push(mergeGroup(group, members));
+  for (const [group, members] of groups) out.push(mergeGroup(group, members, withdrawn));
   return out.sort((a, b) => (a.appId < b.appId ? -1 : a.appId > b.appId ? 1 : a.base.id < b.base.id ? -1 : a.base.id > b.base.id ? 1 : 0));
 }

@@ -19,7 +19,7 @@ export { taskAddress, resolveHost, type Resolver, type TaskAddress } from './tas
 export { sanitize, serverName, serverId, serverIds, stickyCookie } from './server-naming.js';
 export { toHealthCheck, healthCheckFor, MARATHON_HEALTH_CHECK_DEFAULTS, HTTP_LIKE_PROTOCOLS } from './health-checks.js';
 export { EXCLUDED_TASK_STATES, isTaskRunnable, type HealthCache, type TaskFilterOptions } from './task-filter.js';
-export { servedApps, type ServedApp, type SourceApp } from './blue-green.js';
+export { colourKey, servedApps, type ServedApp, type SourceApp } from './blue-green.js';
 export { normalize, normalizeOptionsFrom, type NormalizeOptions } from './normalize.js';
 export { podAsApp, isPodApp, normalizePod, normalizeRunSpecs, type PodApp } from './pods.js';
 export type * from './pod-wire.js';

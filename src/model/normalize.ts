@@ -27,6 +27,8 @@ export interface NormalizeOptions {
   readonly resolve: Resolver;
   /** Last health verdict per task id; kept by the caller between passes. */
   readonly healthCache: HealthCache;
+  /** Blue/green colours (colourKey) being rolled back: their tasks drain. Kept by the caller; none when absent. */
+  readonly withdrawn?: (colour: string) => boolean;
 }
 
 /** A task that passed the filters, with where to reach it. */
@@ -291,7 +293,7 @@ function sourceApps(apps: readonly WireApp[], opts: NormalizeOptions, skipped: S
 
 export function normalize(apps: readonly WireApp[], opts: NormalizeOptions): Model {
   const skipped: Skipped[] = [];
-  const served = servedApps(sourceApps(apps, opts, skipped));
+  const served = servedApps(sourceApps(apps, opts, skipped), opts.withdrawn);
 
   // Marathon's own service ports first, so invented ones (IP-per-task) never collide with them.
   const taken = new Set<number>(served.flatMap((s) => declaredServicePorts(s.base.app).map((p) => p.servicePort)));

@@ -1,16 +1,28 @@
 // Undoing a swap that cannot go on.
 
-import { isDrained } from './drain-report.js';
+import { isDrained, isOutOfRotation } from './drain-report.js';
 import { EXIT, ZddError } from './errors.js';
 import { instancesOf } from './labels.js';
 import { within, type Swap, type SwapOptions, type ZddDeps } from './context.js';
-import { drainedOnEveryLb, observe } from './observe.js';
+import { drainedOnEveryLb, observe, type Observed } from './observe.js';
 import { isHealthyInMarathon, tasksOf } from './tasks.js';
 
 /**
- * Stops adding new tasks, brings the old colour back to its size, and removes the new colour's
- * tasks once each is drained on every load balancer. A new task still taking traffic after
- * max-wait is left running (killing it would fail requests); the message says so.
+ * How long each load balancer keeps the new colour withdrawn: a few looks' worth, renewed on
+ * every look, so a zdd that dies here leaves the tasks serving again soon after.
+ */
+export function withdrawLeaseSeconds(o: Pick<SwapOptions, 'stepDelay'>): number {
+  return Math.min(3600, Math.ceil(Math.max(30, 3 * o.stepDelay)));
+}
+
+/**
+ * Stops adding new tasks and brings the old colour back to its size. Then asks every load
+ * balancer to withdraw the new colour (the controller drains all its tasks, and no longer drains
+ * old ones on its account), and deletes the new colour once each of its tasks is drained on every
+ * load balancer. Tasks that never became healthy never took traffic and count as drained at once.
+ * After max-wait, tasks out of rotation everywhere go, sessions or not (as the deploy path does);
+ * a task still taking traffic somewhere (a load balancer that cannot withdraw) leaves the new
+ * colour in place, and the error says where.
  */
 export async function rollback(o: SwapOptions, s: Swap, d: ZddDeps): Promise<void> {
   const stale = await d.marathon.app(s.oldId);
@@ -28,15 +40,30 @@ export async function rollback(o: SwapOptions, s: Swap, d: ZddDeps): Promise<voi
     return ok.length >= s.oldStart ? true : undefined;
   });
   if (!restored) d.log('warn', `${s.oldId} did not get back to ${s.oldStart} healthy instances within ${o.maxWait}s`);
+
+  const refusals = new Set<string>();
+  let last: Observed | undefined;
   const cleared = await within(o, d, async () => {
-    const ob = await observe(s, d);
+    for (const why of await d.lbs.withdraw(s.newId, withdrawLeaseSeconds(o))) {
+      if (why === undefined || refusals.has(why)) continue;
+      refusals.add(why);
+      d.log('warn', `a load balancer did not withdraw ${s.newId}, so its tasks keep serving there: ${why}`);
+    }
+    const ob = (last = await observe(s, d));
     const tasks = tasksOf(ob.fresh);
-    return tasks.every((t) => drainedOnEveryLb(ob, t, isDrained) || !ob.names.has(t.id!)) ? tasks.map((t) => t.id!) : undefined;
+    d.log('debug', `${s.newId}: ${tasks.filter((t) => drainedOnEveryLb(ob, t, isDrained)).length}/${tasks.length} tasks drained on every load balancer`);
+    return tasks.every((t) => !ob.names.has(t.id!) || drainedOnEveryLb(ob, t, isDrained)) ? true : undefined;
   });
   if (!cleared) {
-    throw new ZddError(EXIT.error, `rollback incomplete: tasks of ${s.newId} still take traffic after ${o.maxWait}s; ${s.oldId} is back to ${s.oldStart} instances, ${s.newId} was left in place`);
+    const ob = last!;
+    const serving = tasksOf(ob.fresh).filter((t) => ob.names.has(t.id!) && !drainedOnEveryLb(ob, t, isOutOfRotation));
+    if (serving.length > 0) {
+      const where = refusals.size > 0 ? ` (load balancers that did not withdraw it: ${[...refusals].join('; ')})` : '';
+      throw new ZddError(EXIT.error, `rollback incomplete: ${serving.length} tasks of ${s.newId} still take traffic after ${o.maxWait}s${where}; ` +
+        `${s.oldId} is back to ${s.oldStart} instances, ${s.newId} was left in place`);
+    }
+    d.log('warn', `tasks of ${s.newId} still had sessions after ${o.maxWait}s; deleting it anyway`);
   }
-  if (cleared.length > 0) await d.marathon.killTasks(cleared);
   await d.marathon.remove(s.newId);
   d.log('info', `removed ${s.newId}`);
 }

@@ -62,10 +62,11 @@ describeWithHaproxy('admin plane restrictions (real HAProxy, default HEAD)', (bi
     const { adminPort } = await start([]);
     await waitFor('the admin port', () => listening('127.0.0.1', adminPort));
     expect(await listening('127.0.0.2', adminPort)).toBe(true);
-    // The Lua service answers (503: no controller pid file here), it is not refused.
+    // Passed on to the controller, not refused; with --status-port 0 there is none, and the
+    // answer says so.
     const hup = await ask({ host: '127.0.0.1', port: adminPort, path: '/_mlb_signal/hup' });
     expect(hup.status).toBe(503);
-    expect(hup.body).toContain('pid file');
+    expect(hup.body).toContain('--status-port 0');
   });
 
   it('--admin-bind-address: :9090 listens on that address only', async () => {
@@ -84,11 +85,12 @@ describeWithHaproxy('admin plane restrictions (real HAProxy, default HEAD)', (bi
     expect((await ask({ ...outside, path: '/_mlb_signal/hup' })).status).toBe(403);
     expect((await ask({ ...outside, path: '/_mlb_signal/usr1', method: 'POST' })).status).toBe(403);
     expect((await ask({ ...outside, path: '/_mlb_status', method: 'POST' })).status).toBe(403);
+    expect((await ask({ ...outside, path: '/_mlb_withdraw?app=/web-green', method: 'POST' })).status).toBe(403);
     expect((await ask({ ...outside, path: '/_haproxy_health_check' })).status).toBe(200);
     expect((await ask({ ...outside, path: '/_haproxy_getpids' })).status).toBe(200);
 
     const hup = await ask({ ...inside, path: '/_mlb_signal/hup' });
     expect(hup.status).toBe(503);
-    expect(hup.body).toContain('pid file');
+    expect(hup.body).toContain('controller does not answer');
   });
 });

@@ -3,7 +3,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMetrics, recordPass, startStatusServer, type StatusServer, type StatusSnapshot } from '../../src/admin/index.js';
+import { createMetrics, createSignalEndpoint, recordPass, startStatusServer, type SignalName, type StatusServer, type StatusSnapshot } from '../../src/admin/index.js';
 import { dumpDom, screenshot, testWithChromium } from '../support/chromium.js';
 import { BROKEN, HEALTHY } from '../unit/admin/sample-snapshot.js';
 
@@ -79,6 +79,71 @@ describe('HTTP', () => {
     expect(await failed.text()).toContain('loop not started');
     current = HEALTHY;
     expect((await fetch(`${base}/_mlb_status`)).status).toBe(200);
+  });
+});
+
+describe('/_mlb_signal/*', () => {
+  const taken: SignalName[] = [];
+  let withSignals: StatusServer;
+  let signalBase: string;
+  beforeAll(async () => {
+    withSignals = await startStatusServer({
+      host: '127.0.0.1', port: 0, metrics, snapshot: () => HEALTHY,
+      signals: createSignalEndpoint({ HUP: () => taken.push('HUP'), USR1: () => taken.push('USR1') }),
+    });
+    signalBase = `http://127.0.0.1:${withSignals.port}`;
+  });
+  afterAll(async () => {
+    await withSignals.close();
+  });
+
+  test('GET and POST run the action and answer as marathon-lb did; HEAD and other methods run nothing', async () => {
+    const hup = await fetch(`${signalBase}/_mlb_signal/hup`);
+    expect([hup.status, await hup.text()]).toEqual([200, 'Sent SIGHUP signal to marathon-lb']);
+    const usr1 = await fetch(`${signalBase}/_mlb_signal/usr1`, { method: 'POST' });
+    expect([usr1.status, await usr1.text()]).toEqual([200, 'Sent SIGUSR1 signal to marathon-lb']);
+    for (const method of ['HEAD', 'PUT', 'DELETE']) {
+      const r = await fetch(`${signalBase}/_mlb_signal/hup`, { method });
+      expect(r.status).toBe(405);
+      expect(r.headers.get('allow')).toBe('GET, POST');
+    }
+    expect(taken).toEqual(['HUP', 'USR1']);
+  });
+
+  test('a second request within the second gets 429 with Retry-After', async () => {
+    await fetch(`${signalBase}/_mlb_signal/hup`);
+    const r = await fetch(`${signalBase}/_mlb_signal/hup`);
+    expect(r.status).toBe(429);
+    expect(r.headers.get('retry-after')).toBe('1');
+    expect(await r.text()).toBe('Too many HUP requests; retry in 1s');
+  });
+
+  test('an unknown signal is 404; a server without signals says so with 503', async () => {
+    const unknown = await fetch(`${signalBase}/_mlb_signal/term`);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.text()).toContain('/_mlb_signal/hup and /_mlb_signal/usr1');
+    const none = await fetch(`${base}/_mlb_signal/hup`);
+    expect(none.status).toBe(503);
+    expect(await none.text()).toContain('takes no signals');
+  });
+});
+
+describe('/_mlb_withdraw', () => {
+  test('routed to the action: POST only, 404 for an app it does not have, 503 on a server without it', async () => {
+    const server = await startStatusServer({
+      host: '127.0.0.1', port: 0, metrics, snapshot: () => HEALTHY,
+      withdraw: (app, seconds) => (app === '/web-green' ? { id: `${app} (${seconds})` } : { problem: `no app ${app} here` }),
+    });
+    try {
+      const at = (q: string) => `http://127.0.0.1:${server.port}/_mlb_withdraw?${q}`;
+      const ok = await fetch(at('app=/web-green&seconds=40'), { method: 'POST' });
+      expect([ok.status, await ok.text()]).toEqual([200, 'withdrawn for 40s: /web-green (40) (its tasks drain on this load balancer)\n']);
+      expect((await fetch(at('app=/web-green'))).status).toBe(405);
+      expect((await fetch(at('app=/other'), { method: 'POST' })).status).toBe(404);
+      expect((await fetch(`${base}/_mlb_withdraw?app=/web-green`, { method: 'POST' })).status).toBe(503);
+    } finally {
+      await server.close();
+    }
   });
 });
 

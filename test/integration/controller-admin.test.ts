@@ -1,6 +1,7 @@
 // The admin plane as an operator meets it: every :9090 endpoint served by the HAProxy that the
 // controller configured from its own default HEAD (our Lua), the controller's status and metrics
-// through :9090, signals through HTTP, and certificates given in the environment.
+// through :9090, signals through HTTP (answered by the controller itself), and certificates given
+// in the environment.
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -82,17 +83,34 @@ d('admin endpoints on :9090 through the controller\'s HAProxy', () => {
     expect(metrics).toMatch(/^marathon_lb_config_valid 1$/m);
   });
 
-  it('/_mlb_signal/hup makes the controller resync; /_mlb_signal/usr1 reloads HAProxy', async () => {
+  it('/_mlb_signal/hup makes the controller read all of Marathon again; /_mlb_signal/usr1 reloads HAProxy', async () => {
     const mark = ctl.logs.length;
+    const fullReads = () => emu.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/v2/apps?')).length;
+    const readsBefore = fullReads();
     const hup = await request(adminUrl('/_mlb_signal/hup'));
-    expect(hup.status).toBe(200);
-    await ctl.waitForLog((l) => ctl.logs.indexOf(l) >= mark && l.msg === 'resync requested', 'resync');
+    expect([hup.status, hup.body]).toEqual([200, 'Sent SIGHUP signal to marathon-lb']);
+    // Answered by the controller in its own process (no Lua service, no process signalled).
+    expect(hup.headers['x-content-type-options']).toBe('nosniff');
+    await ctl.waitForLog((l) => ctl.logs.indexOf(l) >= mark && l.msg === 'resync requested' && l.source === 'http', 'resync');
+    // A full resync: GET /v2/apps (every app), not the per-app reads of an event.
+    await waitFor('a full read of Marathon', () => fullReads() > readsBefore, 10_000);
     const before = (await request(adminUrl('/_haproxy_getpids'))).body.trim();
-    await new Promise((r) => setTimeout(r, 1100)); // the Lua rate limit: one signal per second
-    const usr1 = await request(adminUrl('/_mlb_signal/usr1'));
-    expect(usr1.status).toBe(200);
-    await ctl.waitForLog((l) => ctl.logs.indexOf(l) >= mark && l.msg === 'haproxy reloaded' && JSON.stringify(l.reasons).includes('SIGUSR1'), 'usr1 reload');
+    // Polls past the one-per-second limit rather than sleeping through it.
+    const usr1 = await waitFor('usr1 taken', async () => {
+      const r = await request(adminUrl('/_mlb_signal/usr1'));
+      return r.status === 200 ? r : undefined;
+    }, 10_000, 200);
+    expect(usr1.body).toBe('Sent SIGUSR1 signal to marathon-lb');
+    await ctl.waitForLog((l) => ctl.logs.indexOf(l) >= mark && l.msg === 'haproxy reloaded' && JSON.stringify(l.reasons).includes('/_mlb_signal/usr1'), 'usr1 reload');
     await waitFor('a new worker pid', async () => (await request(adminUrl('/_haproxy_getpids')).catch(() => undefined))?.body.trim() !== before, 20_000);
+  });
+
+  it('a flood of hup requests is answered 429 with Retry-After beyond one per second', async () => {
+    const answers = await Promise.all(Array.from({ length: 10 }, () => request(adminUrl('/_mlb_signal/hup'))));
+    const limited = answers.filter((a) => a.status === 429);
+    expect(answers.every((a) => a.status === 200 || a.status === 429)).toBe(true);
+    expect(limited.length).toBeGreaterThanOrEqual(8);
+    expect(limited[0]!.headers['retry-after']).toBe('1');
   });
 
   it(':443 serves the certificate from HAPROXY_SSL_CERT; a bad HAPROXY_SSL_CERT0 is reported by name', async () => {

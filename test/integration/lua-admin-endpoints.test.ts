@@ -1,11 +1,14 @@
-// The :9090 admin endpoints served by a real HAProxy 2.6 with our Lua services, using the
-// same `global` + `listen stats` shape the default HEAD renders.
+// The :9090 admin endpoints served by a real HAProxy 2.6 with our Lua services and the
+// controller's real status server behind it, using the same `global` + `listen stats` shape the
+// default HEAD renders (plus the signal lines of a HEAD written for marathon-lb).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
+import { createMetrics, createSignalEndpoint, startStatusServer, type SignalName, type StatusServer } from '../../src/admin/index.js';
+import { HEALTHY } from '../unit/admin/sample-snapshot.js';
 
 const HAPROXY = process.env['HAPROXY_BIN'] ?? '/usr/sbin/haproxy';
 const LUA_DIR = resolve('lua');
@@ -36,10 +39,10 @@ async function waitFor<T>(what: string, check: () => Promise<T | undefined>, tim
   throw new Error(`timed out waiting for ${what}: ${String(lastError)}`);
 }
 
-function adminConfig(dir: string, adminPort: number, statusPort: number): string {
+function adminConfig(dir: string, ports: { admin: number; oldHead: number; status: number }): string {
   return `global
   stats socket ${dir}/haproxy.sock mode 600 level admin expose-fd listeners
-  setenv MLB_PID_FILE ${dir}/marathon-lb.pid
+  setenv MLB_STATUS_PORT ${ports.status}
   lua-load ${LUA_DIR}/getpids.lua
   lua-load ${LUA_DIR}/getconfig.lua
   lua-load ${LUA_DIR}/getmaps.lua
@@ -50,7 +53,7 @@ defaults
   timeout client 30s
   timeout server 30s
 listen stats
-  bind 127.0.0.1:${adminPort}
+  bind 127.0.0.1:${ports.admin}
   mode http
   stats enable
   monitor-uri /_haproxy_health_check
@@ -59,76 +62,60 @@ listen stats
   http-request use-service lua.getvhostmap if { path /_haproxy_getvhostmap }
   http-request use-service lua.getappmap if { path /_haproxy_getappmap }
   http-request use-service lua.getconfig if { path /_haproxy_getconfig }
+  use_backend mlb_controller if { path_beg /_mlb_status } || { path /_mlb_metrics } || { path_beg /_mlb_signal/ }
+# The signal lines of a HAPROXY_HEAD written for marathon-lb, served by the Lua shim.
+listen old_head
+  bind 127.0.0.1:${ports.oldHead}
+  mode http
   http-request use-service lua.signalmlbhup if { path /_mlb_signal/hup }
   http-request use-service lua.signalmlbusr1 if { path /_mlb_signal/usr1 }
-  use_backend mlb_controller if { path_beg /_mlb_status } || { path /_mlb_metrics }
 backend mlb_controller
   mode http
-  server controller 127.0.0.1:${statusPort}
+  server controller 127.0.0.1:${ports.status}
 `;
 }
-
-/** A stand-in controller: records every SIGHUP/SIGUSR1 it receives, one per line. */
-const SIGNAL_RECORDER = `
-const fs = require('node:fs');
-const log = process.argv[1];
-for (const sig of ['SIGHUP', 'SIGUSR1']) process.on(sig, () => fs.appendFileSync(log, sig + '\\n'));
-fs.writeFileSync(log, '');
-process.stdout.write('ready\\n');
-setTimeout(() => process.exit(0), 120000);
-`;
 
 interface Harness {
   dir: string;
   base: string;
+  oldHeadBase: string;
   haproxy: ChildProcess;
-  recorder: ChildProcess;
-  signalLog: string;
-  statusServer: Server;
+  statusServer: StatusServer;
+  statusPort: number;
+  /** The signals the controller's endpoint ran, in order. */
+  taken: SignalName[];
 }
 
 let h: Harness;
 
-async function get(path: string): Promise<{ status: number; body: string; headers: Headers }> {
-  const response = await fetch(h.base + path);
+async function get(path: string, base = h.base): Promise<{ status: number; body: string; headers: Headers }> {
+  const response = await fetch(base + path);
   return { status: response.status, body: await response.text(), headers: response.headers };
-}
-
-async function receivedSignals(): Promise<string[]> {
-  const text = await readFile(h.signalLog, 'utf8');
-  return text.split('\n').filter((line) => line !== '');
 }
 
 beforeAll(async () => {
   const dir = await mkdtemp(join(tmpdir(), 'mlb-lua-'));
-  const adminPort = await freePort();
-  const statusServer = createServer((req, res) => {
-    res.setHeader('content-type', 'text/plain');
-    res.end(`controller saw ${req.url ?? ''}`);
+  const [admin, oldHead] = [await freePort(), await freePort()];
+  // The controller's real status server, with actions that only record what they were asked.
+  const taken: SignalName[] = [];
+  const statusServer = await startStatusServer({
+    host: '127.0.0.1', port: 0, metrics: createMetrics(), snapshot: () => HEALTHY,
+    signals: createSignalEndpoint({ HUP: () => taken.push('HUP'), USR1: () => taken.push('USR1') }),
   });
-  statusServer.listen(0, '127.0.0.1');
-  await once(statusServer, 'listening');
-  const statusAddress = statusServer.address();
-  if (statusAddress === null || typeof statusAddress === 'string') throw new Error('no status port');
-  await writeFile(join(dir, 'haproxy.cfg'), adminConfig(dir, adminPort, statusAddress.port));
-
-  const signalLog = join(dir, 'signals.log');
-  const recorder = spawn(process.execPath, ['-e', SIGNAL_RECORDER, signalLog], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await waitFor('signal recorder', async () => ((recorder.stdout?.read() as Buffer | null)?.toString().includes('ready') ? true : undefined));
+  await writeFile(join(dir, 'haproxy.cfg'), adminConfig(dir, { admin, oldHead, status: statusServer.port }));
 
   const haproxy = spawn(HAPROXY, ['-W', '-f', join(dir, 'haproxy.cfg'), '-p', join(dir, 'haproxy.pid')], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  h = { dir, base: `http://127.0.0.1:${adminPort}`, haproxy, recorder, signalLog, statusServer };
+  h = { dir, base: `http://127.0.0.1:${admin}`, oldHeadBase: `http://127.0.0.1:${oldHead}`, haproxy, statusServer, statusPort: statusServer.port, taken };
   await waitFor('haproxy admin port', async () => ((await get('/_haproxy_health_check')).status === 200 ? true : undefined));
 });
 
 afterAll(async () => {
   if (h === undefined) return;
   h.haproxy.kill('SIGTERM');
-  h.recorder.kill('SIGTERM');
-  h.statusServer.close();
-  await Promise.all([once(h.haproxy, 'exit'), h.recorder.exitCode === null ? once(h.recorder, 'exit') : undefined]);
+  await h.statusServer.close().catch(() => undefined); // the last test closes it already
+  await once(h.haproxy, 'exit');
   await rm(h.dir, { recursive: true, force: true });
 });
 
@@ -183,9 +170,9 @@ describe('HAProxy built-in endpoints in the stats section', () => {
   });
 
   test('/_mlb_status and /_mlb_metrics are passed to the controller', async () => {
-    expect((await get('/_mlb_status')).body).toBe('controller saw /_mlb_status');
-    expect((await get('/_mlb_status.html')).body).toBe('controller saw /_mlb_status.html');
-    expect((await get('/_mlb_metrics')).body).toBe('controller saw /_mlb_metrics');
+    expect(JSON.parse((await get('/_mlb_status')).body)).toMatchObject({ version: HEALTHY.version });
+    expect((await get('/_mlb_status.html')).body).toContain('<title>marathon-lb status</title>');
+    expect((await get('/_mlb_metrics')).body).toMatch(/^marathon_lb_reconcile_total/m);
   });
 });
 
@@ -237,49 +224,27 @@ describe('Lua services', () => {
 });
 
 describe('signals to the controller', () => {
-  const pidFile = (): string => join(h.dir, 'marathon-lb.pid');
-
-  test('503 with a clear message when there is no pid file', async () => {
-    await rm(pidFile(), { force: true });
-    const r = await get('/_mlb_signal/hup');
-    expect(r.status).toBe(503);
-    expect(r.body).toContain('no marathon-lb pid file at ' + pidFile());
+  test('no Lua service spawns a process or runs a shell (marathon-lb forked pkill and pidof from workers)', async () => {
+    const files = (await readdir(LUA_DIR)).filter((f) => f.endsWith('.lua'));
+    expect(files).toEqual(expect.arrayContaining(['getpids.lua', 'signalmlb.lua', 'drain.lua']));
+    for (const file of files) {
+      const code = (await readFile(join(LUA_DIR, file), 'utf8')).split('\n').filter((line) => !/^\s*--/.test(line)).join('\n');
+      expect({ file, spawns: /\bio\.popen\b|\bos\.execute\b/.test(code) }).toEqual({ file, spawns: false });
+    }
   });
 
-  test('503 when the pid file names a process that is gone', async () => {
-    const gone = spawn('/bin/true');
-    await once(gone, 'exit');
-    await writeFile(pidFile(), `${gone.pid}\n`);
-    const r = await get('/_mlb_signal/usr1');
-    expect(r.status).toBe(503);
-    expect(r.body).toContain(`process ${gone.pid}`);
-    expect(r.body).toContain('not running');
-  });
-
-  test('503 when the pid file holds garbage (never signals a process group)', async () => {
-    await writeFile(pidFile(), '-1\n');
-    const r = await get('/_mlb_signal/hup');
-    expect(r.status).toBe(503);
-    expect(r.body).toContain('does not hold a process id');
-  });
-
-  test('hup and usr1 reach the process named in the pid file', async () => {
-    await writeFile(pidFile(), `${h.recorder.pid}\n`);
+  test('hup and usr1 on :9090 are answered by the controller, which runs them itself', async () => {
     const hup = await get('/_mlb_signal/hup');
-    expect(hup.status).toBe(200);
-    expect(hup.body).toBe('Sent SIGHUP signal to marathon-lb');
+    expect([hup.status, hup.body]).toEqual([200, 'Sent SIGHUP signal to marathon-lb']);
+    // The controller's own server answered (its security headers), not a Lua service.
+    expect(hup.headers.get('x-content-type-options')).toBe('nosniff');
     const usr1 = await get('/_mlb_signal/usr1');
-    expect(usr1.status).toBe(200);
-    expect(usr1.body).toBe('Sent SIGUSR1 signal to marathon-lb');
-    await waitFor('both signals', async () => {
-      const got = await receivedSignals();
-      return got.includes('SIGHUP') && got.includes('SIGUSR1') ? got : undefined;
-    });
+    expect([usr1.status, usr1.body]).toEqual([200, 'Sent SIGUSR1 signal to marathon-lb']);
+    expect(h.taken).toEqual(['HUP', 'USR1']);
   });
 
-  test('a flood of 50 hup requests delivers only a few signals; the rest get 429 + Retry-After', async () => {
-    await writeFile(pidFile(), `${h.recorder.pid}\n`);
-    await writeFile(h.signalLog, '');
+  test('a flood of 50 hup requests runs only a few; the rest get 429 + Retry-After', async () => {
+    h.taken.length = 0;
     const started = Date.now();
     const statuses: number[] = [];
     for (let i = 0; i < 50; i++) {
@@ -292,10 +257,30 @@ describe('signals to the controller', () => {
     expect(statuses.every((s) => s === 200 || s === 429)).toBe(true);
     // At most one per second (plus the window the flood started in).
     expect(sent).toBeLessThanOrEqual(Math.ceil(elapsedSeconds) + 1);
-    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(50 - sent);
-    // Every 200 is a signal that arrived, and nothing more arrives afterwards.
-    await waitFor('hup signals', async () => ((await receivedSignals()).length === sent ? true : undefined));
-    expect((await receivedSignals()).every((s) => s === 'SIGHUP')).toBe(true);
+    expect(h.taken).toEqual(statuses.filter((s) => s === 200).map(() => 'HUP'));
+  });
+
+  test('a HEAD written for marathon-lb (lua.signalmlbhup) still works: the Lua shim relays to the controller', async () => {
+    h.taken.length = 0;
+    // Polls past the rate limit the flood left behind.
+    const ok = await waitFor('a hup through the shim', async () => {
+      const r = await get('/_mlb_signal/hup', h.oldHeadBase);
+      return r.status === 200 ? r : undefined;
+    });
+    expect(ok.body).toBe('Sent SIGHUP signal to marathon-lb');
+    const limited = await get('/_mlb_signal/hup', h.oldHeadBase);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('1');
+    expect(limited.body).toBe('Too many HUP requests; retry in 1s');
+    expect((await get('/_mlb_signal/usr1', h.oldHeadBase)).body).toBe('Sent SIGUSR1 signal to marathon-lb');
+    expect(h.taken).toEqual(['HUP', 'USR1']);
+  });
+
+  test('no controller listening: the shim answers 503 and says why', async () => {
+    await h.statusServer.close();
+    const r = await get('/_mlb_signal/hup', h.oldHeadBase);
+    expect(r.status).toBe(503);
+    expect(r.body).toContain(`does not answer on 127.0.0.1:${h.statusPort}`);
   });
 });
 

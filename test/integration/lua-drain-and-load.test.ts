@@ -1,7 +1,8 @@
 // /_mlb_drain and the admin plane under load, on a real HAProxy 2.6 in master-worker mode.
 // Drain: per-server state and sessions of one backend, summed over the current worker and old
 // workers still finishing connections after a reload. Load: polling the :9090 endpoints while
-// traffic flows must not fail a single request (marathon-lb's popen-based getpids did).
+// traffic flows must not fail a single request (marathon-lb's popen-based getpids did), the
+// signal endpoints included: HAProxy passes those to the controller's status server.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -10,7 +11,9 @@ import { createConnection } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import { createMetrics, createSignalEndpoint, startStatusServer, type StatusServer } from '../../src/admin/index.js';
 import { request } from '../emulator/http-client.js';
+import { HEALTHY } from '../unit/admin/sample-snapshot.js';
 import { findHaproxy, freePorts, httpGet, tempDir, waitFor } from '../support/haproxy.js';
 import { startRequestLoop } from '../support/request-loop.js';
 
@@ -46,6 +49,8 @@ d('/_mlb_drain and the :9090 endpoints under load', () => {
   let admin: number;
   let front: number;
   let ups: Array<{ port: number; server: Server }>;
+  let controller: StatusServer;
+  const taken = { HUP: 0, USR1: 0 };
   const adminSocket = () => join(dir, 'socket');
   const drain = async (backend = 'web') => (await request(`http://127.0.0.1:${admin}/_mlb_drain?backend=${backend}`)).body;
 
@@ -53,6 +58,16 @@ d('/_mlb_drain and the :9090 endpoints under load', () => {
     dir = await tempDir('mlb-drain-');
     [admin, front] = (await freePorts(2)) as [number, number];
     ups = [await upstream('s1'), await upstream('s2'), await upstream('o1')];
+    // The controller's status server with its real signal endpoint (and rate limit). A resync
+    // reads HAProxy's servers back, as the controller's full pass does; a reload is counted only
+    // (reloads under traffic are the zdd tests' subject, and would change this file's workers).
+    controller = await startStatusServer({
+      host: '127.0.0.1', port: 0, metrics: createMetrics(), snapshot: () => HEALTHY,
+      signals: createSignalEndpoint({
+        HUP: () => { taken.HUP += 1; void cli(adminSocket(), 'show servers state').catch(() => undefined); },
+        USR1: () => { taken.USR1 += 1; },
+      }),
+    });
     // A frontend and a backend of the same name, as the controller renders them.
     await writeFile(join(dir, 'haproxy.cfg'), `global
   stats socket ${adminSocket()} mode 600 level admin expose-fd listeners
@@ -71,7 +86,10 @@ listen stats
   http-request use-service lua.getpids if { path /_haproxy_getpids }
   http-request use-service lua.getconfig if { path /_haproxy_getconfig }
   http-request use-service lua.mlbdrain if { path /_mlb_drain }
+  use_backend mlb_controller if { path_beg /_mlb_signal/ }
   stats enable
+backend mlb_controller
+  server controller 127.0.0.1:${controller.port}
 frontend web
   bind 127.0.0.1:${front}
   use_backend other if { path_beg /other }
@@ -93,6 +111,7 @@ backend other
       await once(haproxy, 'exit');
     }
     for (const u of ups ?? []) { u.server.closeAllConnections(); u.server.close(); }
+    await controller?.close();
   });
 
   it('lists the backend\'s servers (not the same-named frontend) with state and sessions', async () => {
@@ -125,17 +144,22 @@ backend other
     await waitFor('the old worker gone', async () => (await drain()) === '# backend web workers 1\ns1 UP 0 0\ns2 UP 0 0\n', 10_000);
   });
 
-  it('0 failed requests at ~300 req/s while /_haproxy_getpids, /_mlb_drain and /_haproxy_getconfig are polled 5 times a second each', async () => {
+  it('0 failed requests at ~300 req/s while getpids, drain, getconfig and both signals are polled 5 times a second each', async () => {
     const loops = [0, 1, 2, 3, 4, 5].map((i) => startRequestLoop(front, {}, 1, 15 + i));
     let polls = 0;
     const pollFailures: string[] = [];
+    const signalAnswers = { 200: 0, 429: 0 };
     let polling = true;
+    const started = Date.now();
     const poller = (async () => {
       while (polling) {
-        for (const path of ['/_haproxy_getpids', '/_mlb_drain?backend=web', '/_haproxy_getconfig']) {
+        for (const path of ['/_haproxy_getpids', '/_mlb_drain?backend=web', '/_haproxy_getconfig', '/_mlb_signal/hup', '/_mlb_signal/usr1']) {
           const r = await request(`http://127.0.0.1:${admin}${path}`).catch((e: Error) => ({ status: 0, body: e.message }));
           polls += 1;
-          if (r.status !== 200) pollFailures.push(`${path} ${r.status}`);
+          const signal = path.startsWith('/_mlb_signal/');
+          // A signal beyond one a second is refused (429): the endpoint working, not failing.
+          if (signal && (r.status === 200 || r.status === 429)) signalAnswers[r.status] += 1;
+          else if (r.status !== 200) pollFailures.push(`${path} ${r.status}`);
         }
         await new Promise((r) => setTimeout(r, 200));
       }
@@ -144,10 +168,18 @@ backend other
     await waitFor('3000 requests', () => sent() >= 3000, 120_000, 200);
     polling = false;
     await poller;
+    const seconds = (Date.now() - started) / 1000;
     await Promise.all(loops.map((l) => l.stop()));
     expect(loops.flatMap((l) => l.failures())).toEqual([]);
     expect(pollFailures).toEqual([]);
-    expect(polls).toBeGreaterThan(30);
+    expect(polls).toBeGreaterThan(50);
+    // Each signal ran about once a second, never more, and every other request got 429.
+    for (const n of [taken.HUP, taken.USR1]) {
+      expect(n).toBeGreaterThanOrEqual(1);
+      expect(n).toBeLessThanOrEqual(Math.ceil(seconds) + 1);
+    }
+    expect(signalAnswers[200]).toBe(taken.HUP + taken.USR1);
+    expect(signalAnswers[429]).toBeGreaterThan(0);
   }, 150_000);
 
   it('getpids names the master and its workers, read without spawning anything', async () => {

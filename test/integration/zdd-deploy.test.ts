@@ -195,4 +195,28 @@ d('zdd through a real HAProxy', () => {
     expect(emu.tasks('/web-blue')).toHaveLength(10);
     await servedBy('/web-blue');
   }, 180_000);
+
+  it('rolls back when the pre-kill hook declines after new tasks already serve: drained through both LBs, then deleted; exit 1, 0 failed requests', async () => {
+    const hook = join(dir, 'decline.mjs');
+    await writeFile(hook, `#!${process.execPath}\nprocess.stderr.write('not today\\n');\nprocess.exit(1);\n`);
+    await chmod(hook, 0o755);
+    // Whichever colour runs now stays; the other one is the version the hook refuses.
+    const [running] = colours();
+    expect(running).toBeDefined();
+    const refused = running === '/web-blue' ? '/web-green' : '/web-blue';
+    const runningTasks = emu.tasks(running!).map((t) => t.id).sort();
+    startLoops();
+    const r = await deploy(definition(runningTasks.length, { VERSION: '7' }), ['--pre-kill-hook', hook]);
+    const result = await stopLoops();
+    expect({ code: r.code, declined: r.err.includes('the pre-kill hook declined'), rolledBack: r.err.includes('rolled back') }).toEqual({ code: 1, declined: true, rolledBack: true });
+    // The new version did serve before the hook said no: its tasks had to be drained, not just deleted.
+    expect([...result.answeredBy].some((id) => id.startsWith(`${refused.slice(1)}.`))).toBe(true);
+    expect(r.err).toContain(`${refused}: 0/1 tasks drained on every load balancer`);
+    // Each load balancer was asked, and drained the colour itself.
+    for (const lb of [ctl, ctl2]) expect(lb.logs.some((l) => l.msg === 'colour withdrawn from rotation (zdd rollback): its tasks drain' && l.app === refused)).toBe(true);
+    expect(result.failures).toEqual([]);
+    expect(colours()).toEqual([running]);
+    expect(emu.tasks(running!).map((t) => t.id).sort()).toEqual(runningTasks); // nothing of the old colour was killed
+    await servedBy(running!);
+  }, 180_000);
 });

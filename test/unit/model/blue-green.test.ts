@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { normalize, type Service } from '../../../src/model/index.js';
+import { colourKey, normalize, type Service } from '../../../src/model/index.js';
 import type { WireApp } from '../../../src/model/wire.js';
 import { HTTP_HEALTH_CHECK, hostApp15, options, task } from './wire-fixtures.js';
 
@@ -103,5 +103,40 @@ describe('blue/green deployment groups (spec §5.6)', () => {
     });
     const s = normalize([older, newer], options()).services[0] as Service;
     expect(s.servers.find((x) => x.taskId === 'g1')).toMatchObject({ ip: '9.0.0.5', port: 8080 });
+  });
+
+  describe('a withdrawn colour (zdd rolling it back)', () => {
+    const newer = (): WireApp => colour('/nginx-green', '2016-02-01T00:00:00Z', 10001, ['g1', 'g2'], {}, {
+      HAPROXY_DEPLOYMENT_NEW_INSTANCES: '0', HAPROXY_DEPLOYMENT_TARGET_INSTANCES: '3',
+    });
+
+    const green = colourKey('/nginx-green', newer());
+
+    it('drains every task of the withdrawn colour and none of the other\'s, keeping the old definition', () => {
+      const s = normalize([blue(), newer()], options({ withdrawn: (c) => c === green })).services[0] as Service;
+      expect(s).toMatchObject({ appId: '/nginx', marathonAppId: '/nginx-blue', servicePort: 10000 });
+      expect(s.servers.map((x) => x.taskId).sort()).toEqual(['b1', 'b2', 'b3', 'g1', 'g2']);
+      expect(drained(s).sort()).toEqual(['g1', 'g2']);
+    });
+
+    it('is not honoured when no other colour has a healthy task (the backend would be left with none)', () => {
+      const sick = colour('/nginx-blue', '2016-01-01T00:00:00Z', 10000, ['b1'], {}, {});
+      const unhealthy = { ...sick, tasks: (sick.tasks ?? []).map((t) => ({ ...t, healthCheckResults: [{ alive: false }] })) } as WireApp;
+      // The usual rule applies, as if nothing were withdrawn; likewise when every colour is.
+      expect(normalize([unhealthy, newer()], options({ withdrawn: (c) => c === green }))).toEqual(normalize([unhealthy, newer()], options()));
+      expect(normalize([blue(), newer()], options({ withdrawn: () => true }))).toEqual(normalize([blue(), newer()], options()));
+    });
+
+    it('names one deployment: the next app under the same id (a later STARTED_AT) is not withdrawn', () => {
+      const next = colour('/nginx-green', '2016-03-01T00:00:00Z', 10001, ['g3'], {}, { HAPROXY_DEPLOYMENT_NEW_INSTANCES: '0', HAPROXY_DEPLOYMENT_TARGET_INSTANCES: '3' });
+      expect(green).toBe('/nginx-green 2016-02-01T00:00:00Z');
+      expect(normalize([blue(), next], options({ withdrawn: (c) => c === green }))).toEqual(normalize([blue(), next], options()));
+    });
+
+    it('an app outside a deployment group is never withdrawn', () => {
+      const plain = hostApp15({ id: '/plain', instances: 1, labels: { HAPROXY_GROUP: 'external' }, portDefinitions: [{ port: 10005 }], tasks: [task({ id: 'p1', host: 'agent1', ports: [31500] })] });
+      const s = normalize([plain], options({ withdrawn: () => true })).services[0] as Service;
+      expect(drained(s)).toEqual([]);
+    });
   });
 });

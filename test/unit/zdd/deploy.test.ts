@@ -1,7 +1,8 @@
 // The deployment's step plan against hand-written fakes: a Marathon that keeps apps and tasks, and
 // load balancers that behave like the controller (new healthy tasks UP; old tasks drained in id
-// order by the blue/green rule; drained servers keep sessions for a while). Every kill is checked
-// against what the load balancers showed at that moment.
+// order by the blue/green rule; a withdrawn colour's tasks all drained; drained servers keep
+// sessions for a while). Every kill and every delete is checked against what the load balancers
+// showed at that moment.
 
 import { describe, expect, it } from '@jest/globals';
 import type { WireTask } from '../../../src/model/wire.js';
@@ -23,7 +24,11 @@ class World {
   private port = 31000;
   /** Sessions a freshly drained server still holds, counted down by one per observation. */
   readonly lingering = new Map<string, number>();
-  constructor(readonly lbCount: number, readonly opts: { unhealthy?: (id: string) => boolean; sessions?: number; hookSays?: boolean } = {}) {}
+  /** Per load balancer: the colours it was asked to withdraw. */
+  readonly withdrawn: Array<Set<string>>;
+  constructor(readonly lbCount: number, readonly opts: { unhealthy?: (id: string) => boolean; sessions?: number; hookSays?: boolean; cannotWithdraw?: boolean } = {}) {
+    this.withdrawn = Array.from({ length: lbCount }, () => new Set<string>());
+  }
 
   addTasks(id: string, n: number): void {
     const a = this.apps.get(id)!;
@@ -40,11 +45,22 @@ class World {
   }
 
   /** What the controller would show: the group's servers with their state. */
-  view(): BackendView {
-    const group = [...this.apps.values()].sort((x, y) => String((x.app.labels as any).HAPROXY_DEPLOYMENT_STARTED_AT).localeCompare(String((y.app.labels as any).HAPROXY_DEPLOYMENT_STARTED_AT)));
+  view(lb: number): BackendView {
+    const all = [...this.apps.values()].sort((x, y) => String((x.app.labels as any).HAPROXY_DEPLOYMENT_STARTED_AT).localeCompare(String((y.app.labels as any).HAPROXY_DEPLOYMENT_STARTED_AT)));
     const servers = new Map<string, ServerView>();
     const name = (t: WireTask) => `10_0_0_1_${(t.ports as number[])[0]}`;
     const alive = (t: WireTask) => t.healthCheckResults?.[0]?.alive === true;
+    const drain = (t: WireTask) => {
+      const left = this.lingering.get(t.id!) ?? this.opts.sessions ?? 0;
+      this.lingering.set(t.id!, Math.max(0, left - 1));
+      servers.set(name(t), { status: 'MAINT', busy: left });
+    };
+    // A withdrawn colour drains whole, and the rest is merged without it (if any of the rest is healthy).
+    const leaving = all.filter((a) => this.withdrawn[lb]!.has(a.app.id as string));
+    const staying = all.filter((a) => !leaving.includes(a));
+    const honoured = leaving.length > 0 && staying.some((a) => a.tasks.some(alive));
+    const group = honoured ? staying : all;
+    if (honoured) for (const a of leaving) for (const t of a.tasks) if (alive(t)) drain(t);
     const newest = group[group.length - 1];
     const old = group.length > 1 ? group[0] : undefined;
     for (const t of newest?.tasks ?? []) if (alive(t)) servers.set(name(t), { status: 'UP', busy: 0 });
@@ -54,10 +70,8 @@ class World {
       const n = drainCount({ oldTasks: old.tasks.length, oldInstances: old.app.instances as number, healthyNew, target, keepOld: 0 });
       const draining = new Set(old.tasks.map((t) => t.id!).sort().slice(0, n));
       for (const t of old.tasks) {
-        if (!draining.has(t.id!)) { servers.set(name(t), { status: 'UP', busy: 1 }); continue; }
-        const left = this.lingering.get(t.id!) ?? this.opts.sessions ?? 0;
-        this.lingering.set(t.id!, Math.max(0, left - 1));
-        servers.set(name(t), { status: 'MAINT', busy: left });
+        if (!draining.has(t.id!)) servers.set(name(t), { status: 'UP', busy: 1 });
+        else drain(t);
       }
     }
     return { backend: 'web_10000', workers: 1, servers };
@@ -96,10 +110,28 @@ class World {
             a.app = { ...a.app, instances: (a.app.instances as number) - (before - a.tasks.length) };
           }
         },
-        remove: async (id) => { this.actions.push(`delete ${id}`); this.apps.delete(id); },
+        remove: async (id) => {
+          this.actions.push(`delete ${id}`);
+          for (const t of this.apps.get(id)?.tasks ?? []) {
+            for (const v of lastViews) {
+              const s = v.servers.get(`10_0_0_1_${(t.ports as number[])[0]}`);
+              if (s && (s.status === 'UP' || s.busy > 0)) this.violations.push(`${id} deleted while its task ${t.id!} was ${s.status} with ${s.busy} sessions`);
+            }
+          }
+          this.apps.delete(id);
+        },
         deployingApps: async () => new Set(),
       },
-      lbs: { urls: Array.from({ length: this.lbCount }, (_, i) => `http://lb${i}:9090`), backend: async () => (lastViews = Array.from({ length: this.lbCount }, () => this.view())) },
+      lbs: {
+        urls: Array.from({ length: this.lbCount }, (_, i) => `http://lb${i}:9090`),
+        backend: async () => (lastViews = Array.from({ length: this.lbCount }, (_, i) => this.view(i))),
+        withdraw: async (id, seconds) => this.withdrawn.map((set, i) => {
+          this.actions.push(`withdraw ${id} ${seconds}s on lb${i}`);
+          if (this.opts.cannotWithdraw) return `http://lb${i}:9090: HTTP 503: No server is available`;
+          set.add(id);
+          return undefined;
+        }),
+      },
       resolverFor: async () => () => undefined,
       sleep: async (ms) => { this.clock += ms; },
       now: () => this.clock,
@@ -176,18 +208,31 @@ describe('runZdd step plan', () => {
     expect(w.violations).toEqual([]);
   });
 
-  it('a version that never becomes healthy is rolled back: its tasks killed, its app deleted, exit 2', async () => {
+  it('a version that never becomes healthy is rolled back: its app deleted at once (it never took traffic), exit 2', async () => {
     const w = new World(2, { unhealthy: (id) => id === '/web-green' });
     expect(await deployTwice(w, 3, 3)).toBe(EXIT.error);
-    expect(w.actions).toEqual(['create /web-green 1', 'kill 1', 'delete /web-green']);
+    expect(w.actions.filter((a) => !a.startsWith('withdraw'))).toEqual(['create /web-green 1', 'delete /web-green']);
     expect(w.apps.get('/web-blue')!.tasks).toHaveLength(3);
     expect(w.violations).toEqual([]);
   });
 
-  it('a pre-kill hook that says no: kills nothing of the old colour; a new task that serves is left in place (exit 2, said why)', async () => {
-    const w = new World(1, { hookSays: false });
-    await expect(deployTwice(w, 3, 3)).rejects.toMatchObject({ code: EXIT.error, message: expect.stringContaining('rollback incomplete') });
+  it('a pre-kill hook that says no after a new task serves: the new colour is withdrawn on every LB, drained, deleted; exit 1', async () => {
+    const w = new World(2, { hookSays: false, sessions: 2 });
+    expect(await deployTwice(w, 3, 3)).toBe(EXIT.declined);
     expect(w.actions).not.toContain('kill 1');
+    expect(w.actions).toContain('withdraw /web-green 30s on lb0');
+    expect(w.actions).toContain('withdraw /web-green 30s on lb1');
+    expect(w.actions.at(-1)).toBe('delete /web-green');
+    expect([...w.apps.keys()]).toEqual(['/web-blue']);
+    expect(w.apps.get('/web-blue')!.tasks).toHaveLength(3);
+    // Deleted only once every new task was out of rotation with no session, on both LBs.
+    expect(w.violations).toEqual([]);
+  });
+
+  it('a load balancer that cannot withdraw (an older one): the new colour is left in place, exit 2, and the error says which', async () => {
+    const w = new World(1, { hookSays: false, cannotWithdraw: true });
+    await expect(deployTwice(w, 3, 3)).rejects.toMatchObject({ code: EXIT.error, message: expect.stringMatching(/rollback incomplete: 1 tasks .*lb0:9090: HTTP 503/) });
+    expect(w.actions).not.toContain('delete /web-green');
     expect(w.apps.get('/web-blue')!.tasks).toHaveLength(3);
   });
 
