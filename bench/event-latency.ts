@@ -5,7 +5,8 @@
 //
 //   npm run build && npx tsc -p bench/tsconfig.json
 //   node dist-bench/bench/event-latency.js [--sizes 200,2000,10000] [--rounds 30]
-//   (BENCH_LOG=file BENCH_LOG_LEVEL=info: the controller's log goes to that file;
+//   (PROBE_LOOPS=N: the prober's request loops, default 4; BENCH_LOG=file BENCH_LOG_LEVEL=info:
+//   the controller's log goes to that file;
 //   BENCH_CONTROLLER_NODE_FLAGS='--cpu-prof --cpu-prof-dir=DIR': profile the controller)
 //
 // Each round scales the probed app from 1 to 2 tasks, then back to 1:
@@ -160,7 +161,7 @@ async function measure(size: number, rounds: number): Promise<Result> {
       return best?.text ?? 'no task event near';
     };
     let requests = 0;
-    prober = fork(join(REPO, 'dist-bench', 'bench', 'prober.js'), [String(PROBE_PORT)], { stdio: 'inherit' });
+    prober = fork(join(REPO, 'dist-bench', 'bench', 'prober.js'), [String(PROBE_PORT), process.env['PROBE_LOOPS'] ?? '4'], { stdio: 'inherit' });
     prober.on('message', (batch: ProbeAnswer[]) => {
       for (const a of batch) {
         requests += 1;
