@@ -117,7 +117,8 @@ export function assemble(frags: readonly ServiceFragments[], lookup: Lookup, opt
     return text;
   };
   const shared = (text: string): string => { frameText += text; return text; };
-  const owner = (s: Service) => ({ appId: s.appId, index: s.index });
+  // A Service carries its app and index: it is its own chunks' owner (no object per chunk).
+  const owner = (s: Service): Service => s;
   const byWeight = [...frags].sort((x, y) => y.service.backendWeight - x.service.backendWeight);
   const sslCerts = opts.sslCerts.map((c) => `crt ${c}`).join(' ');
 
@@ -225,7 +226,7 @@ function addGroupedHttps(
     const certs = (g.certs.length > 0 ? g.certs : defaultCerts).map((c) => `crt ${c}`).join(' ');
     b.add(global('HTTPS_GROUPED_VHOST_BACKEND_HEAD', { name }));
     b.add(global('HTTPS_GROUPED_VHOST_FRONTEND_HEAD', { name, sslCerts: certs, bindOpts: g.bindOpts.map((o) => ` ${o}`).join('') }));
-    for (const r of g.rules) b.add(r.text, { appId: r.s.appId, index: r.s.index });
+    for (const r of g.rules) b.add(r.text, r.s);
     b.add(g.mapLine ?? '');
   }
 }
