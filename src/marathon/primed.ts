@@ -16,15 +16,16 @@ import type { MarathonClient } from './client.js';
 
 export function primeFullRead(client: MarathonClient, freshMs: number, now: () => number = Date.now): MarathonClient {
   const startedAt = now();
-  const early = <T>(p: Promise<T>): { take(): Promise<T> | undefined } => {
+  const early = <T>(request: Promise<T>): { take(): Promise<T> | undefined } => {
     // Read or not, a failed early request must not be an unhandled rejection.
-    p.catch(() => undefined);
-    let taken = false;
+    request.catch(() => undefined);
+    // Dropped once taken: a long-running controller must not keep its first snapshot forever.
+    let pending: Promise<T> | undefined = request;
     return {
       take: () => {
-        if (taken) return undefined;
-        taken = true;
-        return now() - startedAt <= freshMs ? p : undefined;
+        const p = pending;
+        pending = undefined;
+        return p !== undefined && now() - startedAt <= freshMs ? p : undefined;
       },
     };
   };
