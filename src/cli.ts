@@ -3,8 +3,6 @@
 // is in cli/run.ts so tests can drive it without a process.
 
 import { readFile } from 'node:fs/promises';
-import { setFlagsFromString } from 'node:v8';
-import { heapFlagsFor } from './cli/heap-flags.js';
 import { packageRoot } from './config/template-files.js';
 import { runCli, type MainFn } from './cli/run.js';
 
@@ -20,12 +18,7 @@ async function loadMain(): Promise<MainFn> {
   const specifier = './main.js';
   const mod = (await import(specifier)) as { main?: MainFn };
   if (typeof mod.main !== 'function') throw new Error('main.js does not export main()');
-  const main = mod.main;
-  return (settings) => {
-    const operatorFlags = [...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/)];
-    for (const flag of heapFlagsFor(settings, operatorFlags)) setFlagsFromString(flag);
-    return main(settings);
-  };
+  return mod.main;
 }
 
 // `marathon-lb zdd ...` is the blue/green deploy tool (src/zdd), not a controller mode.

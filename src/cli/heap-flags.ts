@@ -1,11 +1,12 @@
-// The V8 heap settings the controller gives itself at start (v8.setFlagsFromString), so that
-// every way of starting it (`node dist/cli.js`, the npm bin, the container's `run`) gets them.
-// Both flags are read by V8 whenever it sizes a heap space, so setting them after start takes
-// effect; measured in bench/README.md:
+// The V8 heap settings the controller gives itself (v8.setFlagsFromString, main.ts, once its
+// modules are loaded), so that every way of starting it (`node dist/cli.js`, the npm bin, the
+// container's `run`) gets them. Both flags are read by V8 whenever it sizes a heap space, so
+// setting them after start takes effect; measured in bench/README.md:
 //
-// - --semi-space-growth-factor=1: the young generation stays at its starting size instead of
-//   doubling up to 2 x 16 MiB while a full pass allocates. Peak RSS of a one-shot run at 5,000
-//   apps 156 -> 133 MiB, at 10,000 220 -> 203 MiB, no measurable time lost.
+// - --semi-space-growth-factor=1: the young generation keeps the few MiB loading the modules
+//   gave it instead of doubling up to 2 x 16 MiB while a full pass allocates. Peak RSS of a
+//   one-shot run at 5,000 apps ~157 -> ~135 MiB, at 10,000 ~225 -> ~210 MiB, no time lost
+//   that the benchmark can see (more, smaller scavenges).
 // - --heap-growing-percent=20, long-running modes only: after a full collection the old
 //   generation may grow by 20% before the next, instead of V8's factor of up to 4. Every poll
 //   or resync at 10,000 apps promotes ~100 MiB that the next pass drops; without it RSS swung
