@@ -5,6 +5,7 @@
 //   node dist-bench/bench/oneshot.js --sizes 100,1000 --runs 5
 //   node dist-bench/bench/oneshot.js --cli /old/checkout/dist/cli.js   measure another build
 //   node dist-bench/bench/oneshot.js --serve 5000               only the fake Marathon (prints its URL)
+//   node dist-bench/bench/oneshot.js --keep-env                 keep NODE_EXTRA_CA_CERTS (see below)
 //
 // Marathon is a small HTTP server in this process serving a synthetic /v2/apps (bench/
 // synth-cluster.ts, agent host names replaced by their IPs so no DNS is involved). Per run it
@@ -69,7 +70,19 @@ let runNumber = 0;
  * not rewritten). The certificate stays in `dir`: it is made once and then reused, as in a
  * long-lived installation.
  */
-async function oneRun(marathon: FakeMarathon, dir: string, cli: string): Promise<Run> {
+/**
+ * The child's environment. NODE_EXTRA_CA_CERTS is removed unless asked: Node 20 reads and parses
+ * that file before running any script (~40 ms per start for the system bundle that this build
+ * machine sets it to), and the controller's image does not set it (--marathon-ca-cert is its
+ * way to trust a CA), so it would measure this machine, not the controller.
+ */
+function childEnv(keep: boolean): NodeJS.ProcessEnv {
+  if (keep) return process.env;
+  const { NODE_EXTRA_CA_CERTS: _dropped, ...rest } = process.env;
+  return rest;
+}
+
+async function oneRun(marathon: FakeMarathon, dir: string, cli: string, env: NodeJS.ProcessEnv): Promise<Run> {
   marathon.reset();
   runNumber += 1;
   const cfg = join(dir, `run-${runNumber}`, 'haproxy.cfg');
@@ -80,7 +93,7 @@ async function oneRun(marathon: FakeMarathon, dir: string, cli: string): Promise
     '--ssl-certs', join(dir, 'cert.pem'), '--status-port', '0', '--log-level', 'WARNING',
   ];
   const start = performance.now();
-  const child = spawn('/usr/bin/time', args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir });
+  const child = spawn('/usr/bin/time', args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir, env });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
   const code = await new Promise<number | null>((ok) => child.on('close', ok));
@@ -118,16 +131,19 @@ async function main(args: readonly string[]): Promise<void> {
   const runs = Number(argValue(args, '--runs') ?? 5);
   // Another build to compare with (e.g. an older commit's dist/cli.js).
   const cli = resolve(argValue(args, '--cli') ?? CLI);
+  const keepEnv = args.includes('--keep-env');
+  const env = childEnv(keepEnv);
   console.log(`one-shot benchmark: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${runs} runs per size, ${cli}`);
+  console.log(`NODE_EXTRA_CA_CERTS: ${env['NODE_EXTRA_CA_CERTS'] ?? '(unset)'}`);
   const rows: string[][] = [['apps', 'body KiB', 'config KiB', 'wall ms best', 'wall ms median', 'cpu ms best', 'cpu ms median', 'first request ms best', 'first request ms median', 'peak RSS MiB best', 'peak RSS MiB median']];
   for (const size of sizes) {
     const body = appsBody(size);
     const marathon = await startMarathon(() => body);
     const dir = mkdtempSync(join(tmpdir(), 'mlb-oneshot-'));
     try {
-      await oneRun(marathon, dir, cli); // warm the page cache and make the certificate; not counted
+      await oneRun(marathon, dir, cli, env); // warm the page cache and make the certificate; not counted
       const results: Run[] = [];
-      for (let i = 0; i < runs; i += 1) results.push(await oneRun(marathon, dir, cli));
+      for (let i = 0; i < runs; i += 1) results.push(await oneRun(marathon, dir, cli, env));
       const col = (pick: (r: Run) => number, digits = 0): [string, string] => {
         const v = results.map(pick);
         return [Math.min(...v).toFixed(digits), median(v).toFixed(digits)];

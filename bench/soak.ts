@@ -3,6 +3,7 @@
 //
 //   node dist-bench/bench/soak.js                         10000 apps, 60 minutes
 //   node dist-bench/bench/soak.js --apps 1000 --minutes 5 --poll 2 --churn 3
+//   node dist-bench/bench/soak.js --cli /elsewhere/dist/cli.js     another build
 //
 // Marathon is an HTTP server in this process serving a synthetic /v2/apps (bench/synth-cluster.ts,
 // hosts as IPs). Every --churn seconds about 1% of the apps change: tasks move to new ports
@@ -21,6 +22,11 @@ import type { WireApp } from '../src/model/index.js';
 import { synthesizeCluster } from './synth-cluster.js';
 
 const CLI = join(resolve(fileURLToPath(import.meta.url), '../../..'), 'dist', 'cli.js');
+
+function argValue(args: readonly string[], flag: string): string | undefined {
+  const i = args.indexOf(flag);
+  return i >= 0 ? args[i + 1] : undefined;
+}
 
 function argNumber(args: readonly string[], flag: string, dflt: number): number {
   const i = args.indexOf(flag);
@@ -86,8 +92,9 @@ async function main(args: readonly string[]): Promise<void> {
   if (addr === null || typeof addr === 'string') throw new Error('no address');
   const dir = mkdtempSync(join(tmpdir(), 'mlb-soak-'));
   const statusPort = argNumber(args, '--status-port', 20000 + (process.pid % 20000));
+  const cli = resolve(argValue(args, '--cli') ?? CLI);
   const child = spawn(process.execPath, [
-    CLI, 'poll', '--marathon', `http://127.0.0.1:${addr.port}`, '--group', 'external', '--skip-validation',
+    cli, 'poll', '--marathon', `http://127.0.0.1:${addr.port}`, '--group', 'external', '--skip-validation',
     '--haproxy-config', join(dir, 'haproxy.cfg'), '--run-dir', join(dir, 'run'), '--templates-dir', join(dir, 'none'),
     // A status server, as in production (it also keeps the process alive: with --status-port 0
     // nothing but an unref'd timer holds poll mode's event loop; see bench/README.md).
@@ -97,7 +104,7 @@ async function main(args: readonly string[]): Promise<void> {
   const pid = child.pid!;
   // Ctrl-C ends the soak early: take the controller down too.
   process.once('SIGINT', () => { child.kill('SIGTERM'); });
-  console.log(`soak: ${apps} apps, ${minutes} min, poll every ${poll} s, churn every ${churn} s; controller pid ${pid}; node ${process.version}`);
+  console.log(`soak: ${apps} apps, ${minutes} min, poll every ${poll} s, churn every ${churn} s; controller pid ${pid}; node ${process.version}; ${cli}`);
   console.log('elapsed s | controller RSS MiB | churn steps | /v2/apps requests');
   const started = Date.now();
   const churner = setInterval(() => {

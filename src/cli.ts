@@ -3,7 +3,7 @@
 // is in cli/run.ts so tests can drive it without a process.
 
 import { readFile } from 'node:fs/promises';
-import { packageRoot } from './config/index.js';
+import { packageRoot } from './config/template-files.js';
 import { runCli, type MainFn } from './cli/run.js';
 
 function writer(stream: NodeJS.WriteStream): (text: string) => Promise<void> {

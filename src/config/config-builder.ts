@@ -13,26 +13,34 @@ export interface OwnedRange extends Owner {
   readonly to: number;
 }
 
-interface Chunk {
-  readonly text: string;
-  readonly owner: Owner | undefined;
-  /** The backend of a task's server line (its name and arguments are parsed only when asked). */
-  readonly serverOf: string | undefined;
-}
-
 const SERVER_LINE = /^\s*server\s+(\S+)\s+(\S.*?)\s*\n?$/;
 
+/**
+ * The chunks as parallel arrays rather than an object each: a 10,000-app config has ~40,000
+ * of them, all alive until the file is written. An owner is whatever object carries the app
+ * and index (a Service, usually): nothing is made per chunk. A task server line only records
+ * its backend; whether it is a well-formed single `server` line is read when the servers or
+ * the skeleton are asked for, which a full render seldom needs.
+ */
 export class ConfigBuilder {
-  private readonly chunks: Chunk[] = [];
+  private readonly texts: string[] = [];
+  private readonly owners: Array<Owner | undefined> = [];
+  /** The backend of a task server line; undefined for any other chunk. */
+  private readonly backends: Array<string | undefined> = [];
 
   add(text: string, owner?: Owner): void {
-    if (text !== '') this.chunks.push({ text: withNewline(text), owner, serverOf: undefined });
+    if (text !== '') this.push(withNewline(text), owner, undefined);
   }
 
-  /** A task's server line (see splitServers: only a single well-formed one can change at run time). */
+  /** A task's server line. Only a single well-formed `server` line can be changed at run time. */
   addServer(backend: string, raw: string, owner: Owner): void {
-    if (raw === '') return;
-    this.chunks.push({ text: withNewline(raw), owner, serverOf: backend });
+    if (raw !== '') this.push(withNewline(raw), owner, backend);
+  }
+
+  private push(text: string, owner: Owner | undefined, backend: string | undefined): void {
+    this.texts.push(text);
+    this.owners.push(owner);
+    this.backends.push(backend);
   }
 
   /**
@@ -41,43 +49,46 @@ export class ConfigBuilder {
    * walk over every character of a 10 MB config.
    */
   build(): { config: string; readonly skeleton: string; readonly servers: Record<string, Record<string, string>>; readonly owners: OwnedRange[] } {
-    const chunks = this.chunks;
-    const config = chunks.map((c) => c.text).join('');
+    const { texts, owners: chunkOwners, backends } = this;
+    const config = texts.join('');
     let split: { skeleton: string; servers: Record<string, Record<string, string>> } | undefined;
     let owners: OwnedRange[] | undefined;
-    const splitOnce = () => (split ??= splitServers(chunks));
+    const splitOnce = () => (split ??= splitServers(texts, backends));
     return {
       config,
       get skeleton() { return splitOnce().skeleton; },
       get servers() { return splitOnce().servers; },
-      get owners() { return (owners ??= ownedRanges(chunks)); },
+      get owners() { return (owners ??= ownedRanges(texts, chunkOwners)); },
     };
   }
 }
 
-function splitServers(chunks: readonly Chunk[]): { skeleton: string; servers: Record<string, Record<string, string>> } {
+function splitServers(texts: readonly string[], backends: readonly (string | undefined)[]): { skeleton: string; servers: Record<string, Record<string, string>> } {
   const servers: Record<string, Record<string, string>> = {};
   const rest: string[] = [];
-  for (const c of chunks) {
-    const m = c.serverOf === undefined ? null : SERVER_LINE.exec(c.text);
-    // Only a single well-formed `server` line can be changed at run time.
-    if (m !== null && c.text.indexOf('\n') === c.text.length - 1) (servers[c.serverOf!] ??= {})[m[1]!] = m[2]!;
-    else rest.push(c.text);
+  for (let i = 0; i < texts.length; i++) {
+    const text = texts[i]!;
+    const backend = backends[i];
+    const m = backend === undefined ? null : SERVER_LINE.exec(text);
+    if (m !== null && text.indexOf('\n') === text.length - 1) (servers[backend!] ??= {})[m[1]!] = m[2]!;
+    else rest.push(text);
   }
   return { skeleton: rest.join(''), servers };
 }
 
-function ownedRanges(chunks: readonly Chunk[]): OwnedRange[] {
+function ownedRanges(texts: readonly string[], chunkOwners: readonly (Owner | undefined)[]): OwnedRange[] {
   const owners: OwnedRange[] = [];
   let line = 1;
-  for (const c of chunks) {
-    const lines = countLines(c.text);
-    if (c.owner && lines > 0) {
+  for (let i = 0; i < texts.length; i++) {
+    const lines = countLines(texts[i]!);
+    const owner = chunkOwners[i];
+    if (owner && lines > 0) {
       const last = owners[owners.length - 1];
-      if (last && last.appId === c.owner.appId && last.index === c.owner.index && last.to === line - 1) {
+      if (last && last.appId === owner.appId && last.index === owner.index && last.to === line - 1) {
         owners[owners.length - 1] = { ...last, to: line + lines - 1 };
       } else {
-        owners.push({ ...c.owner, from: line, to: line + lines - 1 });
+        // Only the app and the index: the owner may be a whole Service.
+        owners.push({ appId: owner.appId, index: owner.index, from: line, to: line + lines - 1 });
       }
     }
     line += lines;

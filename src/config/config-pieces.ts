@@ -37,7 +37,8 @@ export function* configPieces(
     return text;
   };
   const shared = (text: string): string => { onFrame(text); return text; };
-  const owner = (s: Service): Owner => ({ appId: s.appId, index: s.index });
+  // A Service carries its app and index: it is its own pieces' owner (no object per piece).
+  const owner = (s: Service): Owner => s;
   let sorted: ServiceFragments[] | undefined;
   const byWeight = () => (sorted ??= [...frags].sort((x, y) => y.service.backendWeight - x.service.backendWeight));
 
@@ -120,7 +121,7 @@ function* groupedHttps(
     const certs = (g.certs.length > 0 ? g.certs : defaultCerts).map((c) => `crt ${c}`).join(' ');
     yield piece(global('HTTPS_GROUPED_VHOST_BACKEND_HEAD', { name }));
     yield piece(global('HTTPS_GROUPED_VHOST_FRONTEND_HEAD', { name, sslCerts: certs, bindOpts: g.bindOpts.map((o) => ` ${o}`).join('') }));
-    for (const r of g.rules) yield piece(r.text, { appId: r.s.appId, index: r.s.index });
+    for (const r of g.rules) yield piece(r.text, r.s);
     yield piece(g.mapLine ?? '');
   }
 }

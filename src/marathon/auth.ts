@@ -4,6 +4,7 @@
 
 import { createSign } from 'node:crypto';
 import { MarathonAuthError, MarathonError } from './errors.js';
+import { httpRequest } from './http-request.js';
 import { redactUrl, scrubSecrets } from './redact.js';
 
 export interface BasicAuth {
@@ -102,15 +103,11 @@ export function dcosAuthSource(opts: DcosAuthOptions): AuthSource {
     const endpoint = opts.account.loginEndpoint;
     let response;
     try {
-      // Imported here: only DC/OS service accounts log in, and got is slow to load (see bench/README.md).
-      const { default: got } = await import('got');
-      response = await got.post(endpoint, {
+      response = await httpRequest(endpoint, {
+        method: 'POST',
         json: { uid: opts.account.uid, token: loginToken, exp: nowS + TOKEN_LIFETIME_S },
-        responseType: 'text',
-        throwHttpErrors: false,
-        retry: { limit: 0 },
         timeout: { request: opts.timeoutMs ?? 10_000 },
-        ...(opts.certificateAuthority ? { https: { certificateAuthority: opts.certificateAuthority } } : {}),
+        ...(opts.certificateAuthority ? { certificateAuthority: opts.certificateAuthority } : {}),
       });
     } catch (err) {
       throw new MarathonError(

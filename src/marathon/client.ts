@@ -1,9 +1,8 @@
-// REST client for Marathon (got@14). Failover follows marathon-lb: URLs are tried in order;
+// REST client for Marathon, on node:http(s) (http-request.ts). Failover follows marathon-lb: URLs are tried in order;
 // network errors, timeouts and leader-election answers (502/503/504) move on to the next URL,
 // and the URL that gave a real answer moves to the front for later calls. Auth failures stop
 // at once: trying other masters with the same bad credentials only spins.
 
-import got, { type Got, type Response } from 'got';
 import type { WireApp } from '../model/wire.js';
 import type { WirePodStatus } from '../model/pod-wire.js';
 import type { BasicAuth, DcosServiceAccount } from './auth.js';
@@ -17,6 +16,7 @@ import {
 import { redactUrl, scrubSecrets } from './redact.js';
 import { allSecrets, buildTargets, type MarathonTarget } from './targets.js';
 import { describeConnectError } from './connect-errors.js';
+import { httpRequest, type HttpResponse } from './http-request.js';
 import { certificateAuthorities } from './tls.js';
 import { APPS_PATH, PODS_STATUS_PATH, appPath, joinUrl, moveToFront, podStatusPath } from './urls.js';
 
@@ -70,25 +70,18 @@ export function createMarathonClient(opts: MarathonClientOptions): MarathonClien
   });
   const timeouts = opts.timeoutMs ?? DEFAULT_TIMEOUTS_MS;
 
-  const http: Got = got.extend({
-    headers: { accept: 'application/json', 'user-agent': 'marathon-lb' },
-    responseType: 'text',
-    throwHttpErrors: false,
-    retry: { limit: 0 },
-    // `socket` is an idle timeout: it fires after that long without a byte, before or during the body.
-    timeout: { connect: timeouts.connect, secureConnect: timeouts.connect, socket: timeouts.idle },
-    ...(certificateAuthority ? { https: { certificateAuthority } } : {}),
-  });
-
   const scrub = (text: string): string => scrubSecrets(text, allSecrets(targets));
 
-  async function send(target: MarathonTarget, method: 'GET' | 'POST' | 'DELETE', path: string, body: unknown): Promise<Response<string>> {
-    const headers: Record<string, string> = {};
+  async function send(target: MarathonTarget, method: 'GET' | 'POST' | 'DELETE', path: string, body: unknown): Promise<HttpResponse> {
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'marathon-lb' };
     const authorization = await target.auth.header();
     if (authorization !== undefined) headers['authorization'] = authorization;
-    return http(joinUrl(target.url, path), {
+    return httpRequest(joinUrl(target.url, path), {
       method,
       headers,
+      // `idle` fires after that long without a byte, before or during the body; nothing caps the whole exchange.
+      timeout: timeouts,
+      ...(certificateAuthority ? { certificateAuthority } : {}),
       ...(body !== undefined ? { json: body } : {}),
     });
   }
@@ -99,7 +92,7 @@ export function createMarathonClient(opts: MarathonClientOptions): MarathonClien
     for (let index = 0; index < snapshot.length; index++) {
       const target = snapshot[index] as MarathonTarget;
       const safeUrl = redactUrl(target.url);
-      let response: Response<string>;
+      let response: HttpResponse;
       try {
         response = await send(target, method, path, body);
         if (response.statusCode === 401 && target.auth.invalidate()) {

@@ -1,43 +1,56 @@
-// One HTTP(S) exchange with Marathon on node:http / node:https, for the REST client: the subset
-// of got the client uses (text body, no retries, no throw on HTTP errors, connect / response /
-// whole-request timeouts, extra CAs, gzip, redirects for GET), without loading got and its
-// dependencies, which take longer than everything else before the first request to Marathon
-// (~70 ms and ~23 MiB of RSS on a quiet machine; see bench/README.md). events.ts already talks
+// One HTTP(S) exchange with Marathon on node:http / node:https, for the REST client and the
+// DC/OS login: what they used got for (text body, no retries, no throw on HTTP errors, got's
+// connect and idle-read timeouts with got's error shape, extra CAs, gzip, got's redirects),
+// without loading got and its dependencies, which took longer than everything else before the
+// first request to Marathon (~70 ms and ~23 MiB of RSS; see bench/README.md). events.ts talks
 // to Marathon the same way.
 
-import http, { type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import http, { type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import type { Readable } from 'node:stream';
+import { isIP, type Socket } from 'node:net';
+import { readBody } from './http-body.js';
 
 export interface HttpRequestOptions {
   readonly method: 'GET' | 'POST' | 'DELETE';
   readonly headers?: Readonly<Record<string, string>>;
   /** Sent as JSON (content-type application/json). */
   readonly json?: unknown;
-  /** Extra trusted CAs for https (a full list: Node's roots are replaced, as with got's option). */
+  /** Trusted CAs for https (a full list: Node's roots are replaced, as with got's option). */
   readonly certificateAuthority?: readonly string[];
   readonly timeout: {
-    /** Until the TCP (and TLS) connection is up. */
-    readonly connect: number;
-    /** Until the response headers arrive. */
-    readonly response: number;
+    /** For the TCP connection once the name is resolved, and again for the TLS handshake (as got). */
+    readonly connect?: number;
+    /** The longest silence of the socket, before or during the answer (got's `socket`). */
+    readonly idle?: number;
     /** The whole exchange, body included. */
-    readonly request: number;
+    readonly request?: number;
   };
-  /** Redirects followed for GET (got's default is 10). */
+  /** Redirects followed before giving up with an error (got's default is 10). */
   readonly maxRedirects?: number;
 }
 
 export interface HttpResponse {
   readonly statusCode: number;
+  readonly headers: IncomingHttpHeaders;
   readonly body: string;
 }
 
+export type TimeoutEvent = 'connect' | 'secureConnect' | 'socket' | 'request';
+
+/** got's TimeoutError: code ETIMEDOUT and the phase as `event`, which describeConnectError reads. */
 export class HttpTimeoutError extends Error {
-  constructor(readonly phase: 'connect' | 'response' | 'request', ms: number) {
-    super(`Timeout awaiting '${phase}' for ${ms}ms`);
-    this.name = 'HttpTimeoutError';
+  readonly code = 'ETIMEDOUT';
+  constructor(readonly event: TimeoutEvent, ms: number) {
+    super(`Timeout awaiting '${event}' for ${ms}ms`);
+    this.name = 'TimeoutError';
+  }
+}
+
+export class TooManyRedirectsError extends Error {
+  readonly code = 'ERR_TOO_MANY_REDIRECTS';
+  constructor(count: number) {
+    super(`Redirected ${count} times. Aborting.`);
+    this.name = 'MaxRedirectsError';
   }
 }
 
@@ -45,84 +58,81 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 export async function httpRequest(url: string, options: HttpRequestOptions): Promise<HttpResponse> {
   const max = options.maxRedirects ?? 10;
-  let target = url;
-  for (let hop = 0; ; hop++) {
-    const r = await exchange(target, options);
-    const location = r.location;
-    if (options.method !== 'GET' || location === undefined || !REDIRECTS.has(r.statusCode) || hop >= max) {
-      return { statusCode: r.statusCode, body: r.body };
-    }
-    target = new URL(location, target).toString();
+  let current = new URL(url);
+  let hop = options;
+  for (let count = 0; ; count++) {
+    const r = await exchange(current, hop);
+    const location = r.headers.location;
+    if (location === undefined || !REDIRECTS.has(r.statusCode)) return r;
+    if (count >= max) throw new TooManyRedirectsError(count);
+    const next = new URL(location, current);
+    // As got: a 303 turns a POST or DELETE into a GET without a body; another origin does not
+    // get the credentials.
+    const headers = { ...hop.headers };
+    if (next.host !== current.host) delete headers['authorization'];
+    hop = r.statusCode === 303 && hop.method !== 'GET'
+      ? { ...hop, method: 'GET', json: undefined, headers }
+      : { ...hop, headers };
+    current = next;
   }
 }
 
-function exchange(url: string, o: HttpRequestOptions): Promise<HttpResponse & { location: string | undefined }> {
+function exchange(url: URL, o: HttpRequestOptions): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
-    const parsed = new URL(url);
-    const secure = parsed.protocol === 'https:';
+    const secure = url.protocol === 'https:';
     const payload = o.json === undefined ? undefined : Buffer.from(JSON.stringify(o.json));
     const headers: OutgoingHttpHeaders = { 'accept-encoding': 'gzip, deflate, br', ...o.headers };
     if (payload !== undefined) {
       headers['content-type'] = 'application/json';
       headers['content-length'] = payload.length;
     }
-    const timers: NodeJS.Timeout[] = [];
+    const timers = new Set<NodeJS.Timeout>();
     let settled = false;
-    const finish = (err: Error | undefined, value?: HttpResponse & { location: string | undefined }): void => {
+    const fail = (err: Error): void => {
       if (settled) return;
       settled = true;
       for (const t of timers) clearTimeout(t);
-      if (err) {
-        req.destroy();
-        reject(err);
-      } else {
-        resolve(value!);
-      }
+      req.destroy();
+      reject(err);
     };
-    const after = (ms: number, phase: HttpTimeoutError['phase']): NodeJS.Timeout => {
-      const t = setTimeout(() => finish(new HttpTimeoutError(phase, ms)), ms);
-      timers.push(t);
-      return t;
+    // A timer that expired while the event loop was busy (a big render) may be behind an I/O
+    // event that already cancels it: look again after the pending I/O, as got does.
+    const timeout = (ms: number, event: TimeoutEvent): (() => void) => {
+      let cancelled = false;
+      const t = setTimeout(() => setImmediate(() => {
+        if (!cancelled) fail(new HttpTimeoutError(event, ms));
+      }), ms);
+      timers.add(t);
+      return () => { cancelled = true; clearTimeout(t); timers.delete(t); };
     };
 
     const request = secure ? https.request : http.request;
-    const req = request(parsed, {
+    const req = request(url, {
       method: o.method,
       headers,
       ...(secure && o.certificateAuthority ? { ca: [...o.certificateAuthority] } : {}),
     }, (res) => {
-      clearTimeout(responseTimer);
-      const location = typeof res.headers.location === 'string' ? res.headers.location : undefined;
-      readBody(res).then(
-        (body) => finish(undefined, { statusCode: res.statusCode ?? 0, body, location }),
-        (err: Error) => finish(err),
-      );
+      readBody(res).then((body) => {
+        if (settled) return;
+        settled = true;
+        for (const t of timers) clearTimeout(t);
+        resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body });
+      }, fail);
     });
-    after(o.timeout.request, 'request');
-    const connectTimer = after(o.timeout.connect, 'connect');
-    const responseTimer = after(o.timeout.connect + o.timeout.response, 'response');
-    req.on('socket', (socket) => {
-      const connected = (): void => clearTimeout(connectTimer);
-      if (!socket.connecting) connected();
-      else socket.once(secure ? 'secureConnect' : 'connect', connected);
-    });
-    req.on('error', (err) => finish(err));
+    const { connect, idle, request: whole } = o.timeout;
+    if (whole !== undefined) timeout(whole, 'request');
+    if (idle !== undefined) req.setTimeout(idle, () => setImmediate(() => fail(new HttpTimeoutError('socket', idle))));
+    if (connect !== undefined) req.on('socket', (socket: Socket) => timeConnect(socket, connect, secure, isIP(url.hostname.replace(/^\[|\]$/g, '')) !== 0, timeout));
+    req.on('error', fail);
     req.end(payload);
   });
 }
 
-function readBody(res: IncomingMessage): Promise<string> {
-  const encoding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
-  let stream: Readable = res;
-  if (encoding === 'gzip' || encoding === 'x-gzip') stream = res.pipe(createGunzip());
-  else if (encoding === 'deflate') stream = res.pipe(createInflate());
-  else if (encoding === 'br') stream = res.pipe(createBrotliDecompress());
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    stream.on('error', reject);
-    res.on('error', reject);
-    res.on('aborted', () => reject(new Error('the response was cut short')));
-  });
+/** got's connect timeouts: TCP from the resolved name to `connect`, then TLS to `secureConnect`. */
+function timeConnect(socket: Socket, ms: number, secure: boolean, literal: boolean, timeout: (ms: number, event: TimeoutEvent) => () => void): void {
+  if (!socket.connecting) return; // a kept-alive socket
+  const tcp = (): void => { socket.once('connect', timeout(ms, 'connect')); };
+  if (literal) tcp();
+  else socket.once('lookup', (err: Error | null) => { if (err === null) tcp(); });
+  if (secure) socket.once('connect', () => { socket.once('secureConnect', timeout(ms, 'secureConnect')); });
 }

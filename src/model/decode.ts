@@ -81,11 +81,12 @@ export function parseInteger(value: string): number | undefined {
 class LabelReader {
   readonly problems: LabelProblem[] = [];
 
-  constructor(private readonly labels: Labels) {}
+  /** `labels`: an app's labels, or only those of one service port (see decodePortLabels). */
+  constructor(private readonly labels: Labels | ReadonlyMap<string, string>) {}
 
   /** The raw value, or undefined when absent or unsafe (unsafe values are reported). */
   raw(label: string): string | undefined {
-    const value = this.labels[label];
+    const value = this.labels instanceof Map ? this.labels.get(label) : (this.labels as Labels)[label];
     if (typeof value !== 'string') return undefined;
     if (LINE_BREAKING.test(value)) {
       this.problem(label, 'UNSAFE_VALUE', 'value contains a line break or NUL character');
@@ -153,11 +154,25 @@ function decodeMode(r: LabelReader, label: string): 'http' | 'tcp' | undefined {
   return undefined;
 }
 
-function decodeTemplates(labels: Labels, index: number, r: LabelReader): Record<string, string> {
+/**
+ * One service port's labels (HAPROXY_{index}_*), found with one walk over the app's labels: an
+ * app has a handful of labels, and looking up each of the twenty names a port can have in every
+ * app's differently shaped labels object cost more than the rest of the decoding.
+ */
+function portLabels(labels: Labels, index: number): Map<string, string> {
+  const prefix = `HAPROXY_${index}_`;
+  const own = new Map<string, string>();
+  for (const label in labels) {
+    const value = labels[label];
+    if (label.startsWith(prefix) && typeof value === 'string') own.set(label, value);
+  }
+  return own;
+}
+
+function decodeTemplates(own: ReadonlyMap<string, string>, index: number, r: LabelReader): Record<string, string> {
   const templates: Record<string, string> = {};
   const prefix = `HAPROXY_${index}_`;
-  for (const [label, value] of Object.entries(labels)) {
-    if (!label.startsWith(prefix) || typeof value !== 'string') continue;
+  for (const [label, value] of own) {
     const name = label.slice(prefix.length);
     if (!OVERRIDABLE_TEMPLATE_NAMES.has(name)) continue;
     // Templates are multi-line by nature; only NUL cannot be meant.
@@ -182,7 +197,8 @@ function portLabelNames(index: number): ReadonlyMap<string, string> {
 
 /** HAPROXY_{index}_* labels -> settings for that service port, plus problems as data. */
 export function decodePortLabels(labels: Labels, index: number): Decoded<PortSettings> {
-  const r = new LabelReader(labels);
+  const own = portLabels(labels, index);
+  const r = new LabelReader(own);
   const names = portLabelNames(index);
   const l = (name: string): string => names.get(name) ?? labelName(name, index);
   const vhosts = (r.raw(l('VHOST')) ?? '').toLowerCase().split(',').filter((v) => v !== '');
@@ -211,7 +227,7 @@ export function decodePortLabels(labels: Labels, index: number): Decoded<PortSet
     healthCheckPortIndex: r.int(l('BACKEND_HEALTHCHECK_PORT_INDEX')),
     groups: r.list(l('GROUP')),
     enabled: r.bool(l('ENABLED')),
-    templates: decodeTemplates(labels, index, r),
+    templates: decodeTemplates(own, index, r),
   };
   return { settings, problems: r.problems };
 }

@@ -112,7 +112,7 @@ function healthPlan(app: WireApp, slot: ServicePortSlot, slots: readonly Service
   return { healthCheck, forceHttp, checkPort };
 }
 
-function compareServers(a: Omit<Server, 'id'>, b: Omit<Server, 'id'>): number {
+function compareServers(a: Server, b: Server): number {
   // Everything breaks ties, so which of two records for one address survives never depends on
   // input order (Marathon can list a stale record next to the live one).
   return compareText(a.host, b.host) || a.port - b.port || compareText(a.ip, b.ip) || compareText(a.taskId, b.taskId)
@@ -120,7 +120,9 @@ function compareServers(a: Omit<Server, 'id'>, b: Omit<Server, 'id'>): number {
 }
 
 function buildServers(tasks: readonly LiveTask[], slot: ServicePortSlot, plan: HealthPlan): Server[] {
-  const candidates: Omit<Server, 'id'>[] = [];
+  // Made once each, in their final shape (same key order for all), and given their id after
+  // sorting: a second object per server was garbage for every task of every pass.
+  const candidates: Array<{ -readonly [K in keyof Server]: Server[K] }> = [];
   for (const { task, address, draining } of tasks) {
     const port = address.ports[slot.position];
     if (port === undefined) continue;
@@ -133,6 +135,7 @@ function buildServers(tasks: readonly LiveTask[], slot: ServicePortSlot, plan: H
       draining,
       checkPort: plan.checkPort(address, port),
       state: typeof task.state === 'string' ? task.state : undefined,
+      id: 0,
     });
   }
   candidates.sort(compareServers);
@@ -144,9 +147,9 @@ function buildServers(tasks: readonly LiveTask[], slot: ServicePortSlot, plan: H
     if (seen.has(c.name)) continue;
     seen.add(c.name);
     const id = serverId(c.name, used);
-    // Spelled out rather than spread: one object shape for every server (same key order).
     if (id !== undefined) {
-      servers.push({ taskId: c.taskId, host: c.host, ip: c.ip, port: c.port, name: c.name, draining: c.draining, checkPort: c.checkPort, state: c.state, id });
+      c.id = id;
+      servers.push(c);
     }
   }
   return servers;

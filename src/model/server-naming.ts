@@ -29,10 +29,14 @@ function sanitizedPart(text: string): string {
   return out;
 }
 
-/** The SHA-256 digest of `text` read as one big-endian number, mod 32767 (without a BigInt). */
-function digestModulo(digest: Buffer): number {
+/**
+ * The SHA-256 digest of `text` read as one big-endian number, mod 32767 (without a BigInt). The
+ * digest comes as a 'binary' (latin1) string (one character per byte): making a Buffer for each of tens of
+ * thousands of servers cost more than hashing them.
+ */
+function digestModulo(digest: string): number {
   let r = 0;
-  for (let i = 0; i < digest.length; i++) r = (r * 256 + digest[i]!) % ID_MODULUS;
+  for (let i = 0; i < digest.length; i++) r = (r * 256 + digest.charCodeAt(i)) % ID_MODULUS;
   return r;
 }
 
@@ -47,13 +51,13 @@ const HASH_ATTEMPTS = 1000;
 export function serverId(name: string, used: Set<number>): number | undefined {
   let text = name;
   for (let attempt = 0; attempt < HASH_ATTEMPTS; attempt++) {
-    const digest = hash('sha256', text, 'buffer');
+    const digest = hash('sha256', text, 'binary');
     const id = digestModulo(digest);
     if (id !== 0 && !used.has(id)) {
       used.add(id);
       return id;
     }
-    text = `${text} ${digest.toString('hex')}`;
+    text = `${text} ${Buffer.from(digest, 'latin1').toString('hex')}`;
   }
   for (let id = 1; id < ID_MODULUS; id++) {
     if (!used.has(id)) {

@@ -38,8 +38,12 @@ d('run once against the emulator, then serve through a real HAProxy', () => {
   });
 
   it('exits 0 after writing a config and maps, then HAProxy serves every entry point', async () => {
+    const before = emu.requests.length;
     const ctl = runController(['--group', 'external', '--marathon', emu.url, ...isolatedFlags(dir, ports)]);
     if ((await ctl.exited) !== 0) throw new Error(ctl.output());
+    // The read made while the controller loads is the pass's read, not one more.
+    expect(emu.requests.slice(before).map((r) => `${r.method} ${r.path.split('?')[0]}`).sort())
+      .toEqual(['GET /v2/apps', 'GET /v2/pods/::status']);
     const cfg = await readFile(join(dir, 'haproxy.cfg'), 'utf8');
     expect(cfg).toContain(`frontend nginx_${svc[0]}`);
     expect(cfg).not.toContain('other_'); // another group's app

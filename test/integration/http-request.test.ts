@@ -1,10 +1,11 @@
 // The got-free HTTP exchange (src/marathon/http-request.ts) against loopback servers.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import { gzipSync } from 'node:zlib';
-import { HttpTimeoutError, httpRequest, type HttpRequestOptions } from '../../src/marathon/http-request.js';
+import { HttpTimeoutError, httpRequest, TooManyRedirectsError, type HttpRequestOptions } from '../../src/marathon/http-request.js';
+import { describeConnectError } from '../../src/marathon/connect-errors.js';
 import { generateSelfSignedPem } from '../../src/ssl/index.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
@@ -30,7 +31,7 @@ afterEach(async () => {
   }
 });
 
-const timeout = { connect: 1000, response: 1000, request: 3000 };
+const timeout = { connect: 1000, idle: 1000 };
 const get = (extra: Partial<HttpRequestOptions> = {}): HttpRequestOptions => ({ method: 'GET', timeout, ...extra });
 
 describe('httpRequest', () => {
@@ -41,9 +42,9 @@ describe('httpRequest', () => {
       res.writeHead(req.url === '/missing' ? 404 : 200, { 'content-type': 'application/json' }).end(req.url === '/missing' ? 'nope' : '{"apps":[]}');
     });
     expect(await httpRequest(`${url}/v2/apps`, get({ headers: { accept: 'application/json', 'user-agent': 'marathon-lb' } })))
-      .toEqual({ statusCode: 200, body: '{"apps":[]}' });
+      .toMatchObject({ statusCode: 200, body: '{"apps":[]}', headers: { 'content-type': 'application/json' } });
     expect(seen).toMatchObject({ accept: 'application/json', 'user-agent': 'marathon-lb' });
-    expect(await httpRequest(`${url}/missing`, get())).toEqual({ statusCode: 404, body: 'nope' });
+    expect(await httpRequest(`${url}/missing`, get())).toMatchObject({ statusCode: 404, body: 'nope' });
   });
 
   it('decodes a gzip body', async () => {
@@ -61,28 +62,80 @@ describe('httpRequest', () => {
       got = { type: req.headers['content-type'], body };
       res.writeHead(201).end('');
     });
-    expect(await httpRequest(url, { method: 'POST', timeout, json: { a: 1 } })).toEqual({ statusCode: 201, body: '' });
+    expect(await httpRequest(url, { method: 'POST', timeout, json: { a: 1 } })).toMatchObject({ statusCode: 201, body: '' });
     expect(got).toEqual({ type: 'application/json', body: '{"a":1}' });
   });
 
-  it('follows redirects for GET only', async () => {
-    const url = await serve((req, res) => {
+  it('follows redirects as got did: same method on 307, GET after a 303, no credentials to another origin', async () => {
+    const seen: Array<{ method: string | undefined; url: string | undefined; auth: string | undefined; body: string }> = [];
+    const other = await serve((req, res, body) => {
+      seen.push({ method: req.method, url: req.url, auth: req.headers.authorization, body });
+      res.writeHead(200).end('elsewhere');
+    });
+    const url = await serve((req, res, body) => {
+      seen.push({ method: req.method, url: req.url, auth: req.headers.authorization, body });
       if (req.url === '/old') res.writeHead(307, { location: '/new' }).end();
+      else if (req.url === '/see-other') res.writeHead(303, { location: '/new' }).end();
+      else if (req.url === '/away') res.writeHead(302, { location: `${other}/there` }).end();
       else res.writeHead(200).end(`at ${req.url}`);
     });
-    expect(await httpRequest(`${url}/old`, get())).toEqual({ statusCode: 200, body: 'at /new' });
-    expect((await httpRequest(`${url}/old`, { method: 'DELETE', timeout })).statusCode).toBe(307);
+    const auth = { authorization: 'Basic c2VjcmV0' };
+    expect(await httpRequest(`${url}/old`, { method: 'POST', timeout, json: { a: 1 }, headers: auth })).toMatchObject({ statusCode: 200, body: 'at /new' });
+    expect(seen.splice(0)).toEqual([
+      { method: 'POST', url: '/old', auth: auth.authorization, body: '{"a":1}' },
+      { method: 'POST', url: '/new', auth: auth.authorization, body: '{"a":1}' },
+    ]);
+    await httpRequest(`${url}/see-other`, { method: 'POST', timeout, json: { a: 1 } });
+    expect(seen.splice(0).map((r) => [r.method, r.url, r.body])).toEqual([['POST', '/see-other', '{"a":1}'], ['GET', '/new', '']]);
+    expect(await httpRequest(`${url}/away`, get({ headers: auth }))).toMatchObject({ body: 'elsewhere' });
+    expect(seen.splice(0).map((r) => [r.url, r.auth])).toEqual([['/away', auth.authorization], ['/there', undefined]]);
   });
 
-  it('times out waiting for the response, and on a body that never ends', async () => {
+  it('gives up after too many redirects, with an error', async () => {
+    const url = await serve((_req, res) => res.writeHead(302, { location: '/again' }).end());
+    await expect(httpRequest(url, get({ maxRedirects: 3 }))).rejects.toBeInstanceOf(TooManyRedirectsError);
+  });
+
+  it('an idle-read timeout, before or during the body, is got\'s ETIMEDOUT with event "socket"', async () => {
     const url = await serve((req, res) => {
       if (req.url === '/trickle') { res.writeHead(200); res.write('{'); }
       // otherwise never answer
     });
-    await expect(httpRequest(url, get({ timeout: { connect: 500, response: 200, request: 5000 } })))
-      .rejects.toMatchObject({ name: 'HttpTimeoutError', phase: 'response' });
-    await expect(httpRequest(`${url}/trickle`, get({ timeout: { connect: 500, response: 500, request: 400 } })))
-      .rejects.toBeInstanceOf(HttpTimeoutError);
+    for (const path of ['/', '/trickle']) {
+      const err = await httpRequest(`${url}${path}`, get({ timeout: { connect: 500, idle: 200 } })).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(HttpTimeoutError);
+      expect(err).toMatchObject({ code: 'ETIMEDOUT', event: 'socket' });
+      expect(describeConnectError(err, { connect: 500, idle: 200 })).toBe('connected, then no data for 200 ms (idle-read timeout)');
+    }
+  });
+
+  it('a body that keeps flowing is read to the end however long it takes; `request` caps the whole exchange', async () => {
+    const url = await serve((_req, res) => {
+      res.writeHead(200);
+      let n = 0;
+      const t = setInterval(() => {
+        res.write('x');
+        if (++n === 8) { clearInterval(t); res.end(); }
+      }, 50);
+    });
+    expect((await httpRequest(url, get({ timeout: { connect: 500, idle: 200 } }))).body).toBe('xxxxxxxx');
+    await expect(httpRequest(url, get({ timeout: { request: 100 } }))).rejects.toMatchObject({ code: 'ETIMEDOUT', event: 'request' });
+  });
+
+  it('a TLS handshake that never completes is a connect timeout (event "secureConnect")', async () => {
+    const accepted: net.Socket[] = [];
+    const silent = net.createServer((socket) => accepted.push(socket)); // accepts TCP, never speaks TLS
+    await new Promise<void>((ok) => silent.listen(0, '127.0.0.1', ok));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      const err = await httpRequest(`https://127.0.0.1:${port}/`, get({ timeout: { connect: 200, idle: 5000 } })).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'ETIMEDOUT', event: 'secureConnect' });
+      expect(describeConnectError(err, { connect: 200, idle: 5000 })).toBe('no connection within 200 ms (connect timeout)');
+    } finally {
+      // Node leaves the server's end of a TLS connection abandoned mid-handshake open (got did too).
+      for (const socket of accepted) socket.destroy();
+      await new Promise((ok) => silent.close(ok));
+    }
   });
 
   it('reports a refused connection with the system error', async () => {
@@ -97,6 +150,6 @@ describe('httpRequest', () => {
     const url = await serve((_req, res) => res.writeHead(200).end('secure'), https.createServer({ cert: pem, key: pem }));
     await expect(httpRequest(url, get())).rejects.toThrow(/self[- ]signed/i);
     const cert = pem.slice(0, pem.indexOf('-----END CERTIFICATE-----') + '-----END CERTIFICATE-----'.length);
-    expect(await httpRequest(url, get({ certificateAuthority: [...rootCertificates, cert] }))).toEqual({ statusCode: 200, body: 'secure' });
+    expect(await httpRequest(url, get({ certificateAuthority: [...rootCertificates, cert] }))).toMatchObject({ statusCode: 200, body: 'secure' });
   });
 });
