@@ -22,8 +22,7 @@
 
 import { normalize, type NormalizeOptions } from '../model/index.js';
 import { isPodApp, normalizeRunSpecs } from '../model/pods.js';
-import { decodeAppLabels } from '../model/decode.js';
-import { sanitizeLabels, compareText } from '../model/app-input.js';
+import { compareText } from '../model/app-input.js';
 import { declaredServicePorts, networkingMode } from '../model/service-ports.js';
 import type { Model, Service, Skipped } from '../model/types.js';
 import type { WireApp } from '../model/wire.js';
@@ -45,10 +44,20 @@ export interface ModelChange {
   readonly full: boolean;
 }
 
+const LINE_BREAKING = /[\r\n\0]/;
+
+/**
+ * The served app an app belongs to: its HAPROXY_DEPLOYMENT_GROUP, read as decodeAppLabels reads
+ * it (a non-empty string without line breaks, with a leading `/`), else its id. Read directly
+ * rather than by decoding every label of every app on each full read.
+ */
 function unitKeyOf(app: WireApp): string {
   if (isPodApp(app)) return app.id!;
-  const { settings } = decodeAppLabels(sanitizeLabels(app.labels));
-  return settings.deploymentGroup ?? app.id!;
+  const labels: unknown = app.labels;
+  if (typeof labels !== 'object' || labels === null || Array.isArray(labels) || !Object.hasOwn(labels, 'HAPROXY_DEPLOYMENT_GROUP')) return app.id!;
+  const group: unknown = (labels as Record<string, unknown>)['HAPROXY_DEPLOYMENT_GROUP'];
+  if (typeof group !== 'string' || group === '' || LINE_BREAKING.test(group)) return app.id!;
+  return group.startsWith('/') ? group : `/${group}`;
 }
 
 function declaredKey(app: WireApp | undefined): string {
@@ -319,11 +328,24 @@ export class ClusterModel {
     // The holders first (the service HAProxy serves on the port now; with several Marathons, the
     // one that won a claim before), then everyone in normalize()'s order.
     const held = (s: Service) => (this.holders.get(s.servicePort) === s.backend || (claims !== undefined && this.holds(s)) ? 0 : 1);
-    const sorted = [...component].sort((a, b) => held(a) - held(b) || byAppAndPort(a, b));
+    const order = (a: Service, b: Service) => held(a) - held(b) || byAppAndPort(a, b);
+    // A service alone on its port, its backend name (and, across clusters, its vhosts) wins
+    // whatever the order: only the others are sorted and decided (after a full read, that is
+    // nearly every service left out of a sort over the whole cluster).
+    const contested: Service[] = [];
+    const changed: Service[] = [];
+    for (const s of component) {
+      if (this.byPort.get(s.servicePort)!.size === 1 && this.byBackend.get(s.backend)!.size === 1
+        && (!claims || vhostKeys(s).every((k) => this.byVhost.get(k)!.size === 1))) {
+        if (this.dropped.delete(s)) changed.push(s);
+      } else {
+        contested.push(s);
+      }
+    }
+    const sorted = contested.sort(order);
     const backends = new Map<string, Service>();
     const ports = new Map<number, Service[]>();
     const vhosts = new Map<string, Service>();
-    const changed: Service[] = [];
     for (const s of sorted) {
       const byName = backends.get(s.backend);
       const byPort = (ports.get(s.servicePort) ?? []).find((o) => o.bindAddr === s.bindAddr || o.bindAddr === '*' || s.bindAddr === '*');
@@ -340,11 +362,14 @@ export class ClusterModel {
       }
       if (was) { this.dropped.delete(s); changed.push(s); }
       backends.set(s.backend, s);
-      ports.set(s.servicePort, [...(ports.get(s.servicePort) ?? []), s]);
+      const onPort = ports.get(s.servicePort);
+      if (onPort) onPort.push(s);
+      else ports.set(s.servicePort, [s]);
       if (claims) for (const k of vhostKeys(s)) if (!vhosts.has(k)) vhosts.set(k, s);
     }
     this.recordHolders(component);
-    return changed;
+    // In the order one sort over the whole component would have found them.
+    return changed.sort(order);
   }
 
   /** After a decision: the services that won hold their claims until they lose them or leave. */
