@@ -81,6 +81,25 @@ function add<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
   s.add(v);
 }
 
+/**
+ * The port and backend-name indexes hold lists: nearly every key has one service, and a
+ * one-element array is cheaper to make than a Set (a full read makes two per service). A
+ * service is indexed under its port and its name once, so the lists never hold it twice.
+ */
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+
+function pull<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (!list) return;
+  const at = list.indexOf(v);
+  if (at >= 0) list.splice(at, 1);
+  if (list.length === 0) m.delete(k);
+}
+
 function remove<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
   const s = m.get(k);
   if (!s) return;
@@ -105,8 +124,8 @@ export class ClusterModel {
   private readonly units = new Map<string, Unit>();
   /** Skips that belong to no unit (entries without a usable id, duplicates) from the last full read. */
   private looseSkipped: readonly Skipped[] = [];
-  private readonly byPort = new Map<number, Set<Service>>();
-  private readonly byBackend = new Map<string, Set<Service>>();
+  private readonly byPort = new Map<number, Service[]>();
+  private readonly byBackend = new Map<string, Service[]>();
   private readonly dropped = new Map<Service, Skipped>();
   private inventing = 0;
   private readonly byVhost = new Map<string, Set<Service>>();
@@ -279,18 +298,18 @@ export class ClusterModel {
       for (const s of unit.services) { this.index(s); all.push(s); }
     }
     for (const k of [...this.held.keys()]) if (!this.members.has(k)) this.held.delete(k);
-    this.resolveClashes(all);
+    this.resolveClashes(all, true);
   }
 
   private index(s: Service): void {
-    add(this.byPort, s.servicePort, s);
-    add(this.byBackend, s.backend, s);
+    push(this.byPort, s.servicePort, s);
+    push(this.byBackend, s.backend, s);
     if (this.claims) for (const k of vhostKeys(s)) add(this.byVhost, k, s);
   }
 
   private unindex(s: Service): void {
-    remove(this.byPort, s.servicePort, s);
-    remove(this.byBackend, s.backend, s);
+    pull(this.byPort, s.servicePort, s);
+    pull(this.byBackend, s.backend, s);
     if (this.claims) for (const k of vhostKeys(s)) remove(this.byVhost, k, s);
     this.dropped.delete(s);
   }
@@ -300,17 +319,15 @@ export class ClusterModel {
   }
 
   /**
-   * Re-decides who keeps a port or backend name among every service connected to the given
-   * ones through shared ports and names: the service holding the port wins (setPortHolders),
-   * else the first in (appId, port) order, as normalize() decides over the whole cluster. Returns the services whose fate changed.
+   * The services connected to the seeds: from the ports and names of the seeds (a removed seed
+   * is no longer indexed, but whoever shares its port or name may now win it), following shared
+   * ports and names. Each once.
    */
-  private resolveClashes(seeds: readonly Service[]): Service[] {
-    // Start from the ports and names of the seeds (a removed seed is no longer indexed, but
-    // whoever shares its port or name may now win it), and follow shared ports and names.
-    const component = new Set<Service>();
+  private componentOf(seeds: readonly Service[]): Service[] {
+    const seen = new Set<Service>();
     const queue: Service[] = [];
     const visit = (list: Iterable<Service> | undefined) => {
-      for (const o of list ?? []) if (!component.has(o)) { component.add(o); queue.push(o); }
+      for (const o of list ?? []) if (!seen.has(o)) { seen.add(o); queue.push(o); }
     };
     const neighbours = (s: Service) => {
       visit(this.byPort.get(s.servicePort));
@@ -319,8 +336,20 @@ export class ClusterModel {
     };
     for (const s of seeds) neighbours(s);
     for (let i = 0; i < queue.length; i++) neighbours(queue[i]!);
-    if (component.size <= 1) {
-      const changed = [...component].filter((s) => this.dropped.delete(s));
+    return queue;
+  }
+
+  /**
+   * Re-decides who keeps a port or backend name among every service connected to the given
+   * ones through shared ports and names: the service holding the port wins (setPortHolders),
+   * else the first in (appId, port) order, as normalize() decides over the whole cluster. Returns the services whose fate changed.
+   */
+  private resolveClashes(seeds: readonly Service[], whole = false): Service[] {
+    // `whole`: the seeds are every indexed service, each once (a full read), so they are their
+    // own component and there is nothing to follow.
+    const component = whole ? seeds : this.componentOf(seeds);
+    if (component.length <= 1) {
+      const changed = component.filter((s) => this.dropped.delete(s));
       this.recordHolders(component);
       return changed;
     }
@@ -335,7 +364,7 @@ export class ClusterModel {
     const contested: Service[] = [];
     const changed: Service[] = [];
     for (const s of component) {
-      if (this.byPort.get(s.servicePort)!.size === 1 && this.byBackend.get(s.backend)!.size === 1
+      if (this.byPort.get(s.servicePort)!.length === 1 && this.byBackend.get(s.backend)!.length === 1
         && (!claims || vhostKeys(s).every((k) => this.byVhost.get(k)!.size === 1))) {
         if (this.dropped.delete(s)) changed.push(s);
       } else {
