@@ -51,8 +51,7 @@ export function fillLayered(lookup: Lookup, name: string, values: Values, extra:
   if (labelText !== undefined) {
     // App labels get no substitution at all in raw templates, and no install values elsewhere.
     if (spec.raw) return labelText;
-    const where = `HAPROXY_${override!.index}_${name}`;
-    return fillValues(compiledLabel(labelText), where, 'label', allowedFor(spec).label, lookup, values, extra);
+    return fillValues(compiledLabel(labelText), override!.index, name, 'label', allowedFor(spec).label, lookup, values, extra);
   }
   const resolved: ResolvedTemplate = lookup.templates[name] ?? emptyBuiltin(name);
   if (spec.raw) {
@@ -69,17 +68,24 @@ export function fillLayered(lookup: Lookup, name: string, values: Values, extra:
   // Operators' global templates may use the install placeholders too; app labels may not.
   let compiled = globalCache.get(resolved);
   if (compiled === undefined) { compiled = compileTemplate(resolved.text); globalCache.set(resolved, compiled); }
-  return fillValues(compiled, `HAPROXY_${name}`, resolved.source, allowedFor(spec).global, lookup, values, extra);
+  return fillValues(compiled, undefined, name, resolved.source, allowedFor(spec).global, lookup, values, extra);
 }
 
-/** Values by precedence: `extra`, then the service's `values`, then the install values. */
+/**
+ * Values by precedence: `extra`, then the service's `values`, then the install values. The
+ * template's name for messages (`HAPROXY_{index}_{name}` for a label, `HAPROXY_{name}` for a
+ * global template) is made only when the fill fails: this runs for every line of the config.
+ */
 function fillValues(
-  compiled: CompiledTemplate, where: string, source: ResolvedTemplate['source'], allowed: ReadonlySet<string>,
-  lookup: Lookup, values: Values, extra: Values | undefined,
+  compiled: CompiledTemplate, labelIndex: number | undefined, name: string, source: ResolvedTemplate['source'],
+  allowed: ReadonlySet<string>, lookup: Lookup, values: Values, extra: Values | undefined,
 ): string {
-  return extra === undefined
-    ? mustFill(compiled, where, source, allowed, values, lookup.builtins, undefined)
-    : mustFill(compiled, where, source, allowed, extra, values, lookup.builtins);
+  const result = extra === undefined
+    ? fillCompiledText(compiled, allowed, MULTILINE, values, lookup.builtins, undefined)
+    : fillCompiledText(compiled, allowed, MULTILINE, extra, values, lookup.builtins);
+  if (typeof result === 'string') return result;
+  const where = labelIndex === undefined ? `HAPROXY_${name}` : `HAPROXY_${labelIndex}_${name}`;
+  throw new TemplateError(where, source, `${where}: ${result.detail}`);
 }
 
 const rawCache = new WeakMap<ResolvedTemplate, { builtins: BuiltinValues; text: string }>();
@@ -114,16 +120,3 @@ function allowedFor(spec: TemplateSpec): { label: ReadonlySet<string>; global: R
   return a;
 }
 
-function mustFill(
-  compiled: CompiledTemplate,
-  where: string,
-  source: ResolvedTemplate['source'],
-  allowed: ReadonlySet<string>,
-  first: Values,
-  second: Values | undefined,
-  third: Values | undefined,
-): string {
-  const result = fillCompiledText(compiled, allowed, MULTILINE, first, second, third);
-  if (typeof result !== 'string') throw new TemplateError(where, source, `${where}: ${result.detail}`);
-  return result;
-}

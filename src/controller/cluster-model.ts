@@ -22,8 +22,7 @@
 
 import { normalize, type NormalizeOptions } from '../model/index.js';
 import { isPodApp, normalizeRunSpecs } from '../model/pods.js';
-import { decodeAppLabels } from '../model/decode.js';
-import { sanitizeLabels, compareText } from '../model/app-input.js';
+import { compareText } from '../model/app-input.js';
 import { declaredServicePorts, networkingMode } from '../model/service-ports.js';
 import type { Model, Service, Skipped } from '../model/types.js';
 import type { WireApp } from '../model/wire.js';
@@ -45,10 +44,20 @@ export interface ModelChange {
   readonly full: boolean;
 }
 
+const LINE_BREAKING = /[\r\n\0]/;
+
+/**
+ * The served app an app belongs to: its HAPROXY_DEPLOYMENT_GROUP, read as decodeAppLabels reads
+ * it (a non-empty string without line breaks, with a leading `/`), else its id. Read directly
+ * rather than by decoding every label of every app on each full read.
+ */
 function unitKeyOf(app: WireApp): string {
   if (isPodApp(app)) return app.id!;
-  const { settings } = decodeAppLabels(sanitizeLabels(app.labels));
-  return settings.deploymentGroup ?? app.id!;
+  const labels: unknown = app.labels;
+  if (typeof labels !== 'object' || labels === null || Array.isArray(labels) || !Object.hasOwn(labels, 'HAPROXY_DEPLOYMENT_GROUP')) return app.id!;
+  const group: unknown = (labels as Record<string, unknown>)['HAPROXY_DEPLOYMENT_GROUP'];
+  if (typeof group !== 'string' || group === '' || LINE_BREAKING.test(group)) return app.id!;
+  return group.startsWith('/') ? group : `/${group}`;
 }
 
 function declaredKey(app: WireApp | undefined): string {
@@ -70,6 +79,25 @@ function add<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
   let s = m.get(k);
   if (!s) { s = new Set(); m.set(k, s); }
   s.add(v);
+}
+
+/**
+ * The port and backend-name indexes hold lists: nearly every key has one service, and a
+ * one-element array is cheaper to make than a Set (a full read makes two per service). A
+ * service is indexed under its port and its name once, so the lists never hold it twice.
+ */
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+
+function pull<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (!list) return;
+  const at = list.indexOf(v);
+  if (at >= 0) list.splice(at, 1);
+  if (list.length === 0) m.delete(k);
 }
 
 function remove<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
@@ -96,8 +124,8 @@ export class ClusterModel {
   private readonly units = new Map<string, Unit>();
   /** Skips that belong to no unit (entries without a usable id, duplicates) from the last full read. */
   private looseSkipped: readonly Skipped[] = [];
-  private readonly byPort = new Map<number, Set<Service>>();
-  private readonly byBackend = new Map<string, Set<Service>>();
+  private readonly byPort = new Map<number, Service[]>();
+  private readonly byBackend = new Map<string, Service[]>();
   private readonly dropped = new Map<Service, Skipped>();
   private inventing = 0;
   private readonly byVhost = new Map<string, Set<Service>>();
@@ -270,18 +298,18 @@ export class ClusterModel {
       for (const s of unit.services) { this.index(s); all.push(s); }
     }
     for (const k of [...this.held.keys()]) if (!this.members.has(k)) this.held.delete(k);
-    this.resolveClashes(all);
+    this.resolveClashes(all, true);
   }
 
   private index(s: Service): void {
-    add(this.byPort, s.servicePort, s);
-    add(this.byBackend, s.backend, s);
+    push(this.byPort, s.servicePort, s);
+    push(this.byBackend, s.backend, s);
     if (this.claims) for (const k of vhostKeys(s)) add(this.byVhost, k, s);
   }
 
   private unindex(s: Service): void {
-    remove(this.byPort, s.servicePort, s);
-    remove(this.byBackend, s.backend, s);
+    pull(this.byPort, s.servicePort, s);
+    pull(this.byBackend, s.backend, s);
     if (this.claims) for (const k of vhostKeys(s)) remove(this.byVhost, k, s);
     this.dropped.delete(s);
   }
@@ -291,17 +319,15 @@ export class ClusterModel {
   }
 
   /**
-   * Re-decides who keeps a port or backend name among every service connected to the given
-   * ones through shared ports and names: the service holding the port wins (setPortHolders),
-   * else the first in (appId, port) order, as normalize() decides over the whole cluster. Returns the services whose fate changed.
+   * The services connected to the seeds: from the ports and names of the seeds (a removed seed
+   * is no longer indexed, but whoever shares its port or name may now win it), following shared
+   * ports and names. Each once.
    */
-  private resolveClashes(seeds: readonly Service[]): Service[] {
-    // Start from the ports and names of the seeds (a removed seed is no longer indexed, but
-    // whoever shares its port or name may now win it), and follow shared ports and names.
-    const component = new Set<Service>();
+  private componentOf(seeds: readonly Service[]): Service[] {
+    const seen = new Set<Service>();
     const queue: Service[] = [];
     const visit = (list: Iterable<Service> | undefined) => {
-      for (const o of list ?? []) if (!component.has(o)) { component.add(o); queue.push(o); }
+      for (const o of list ?? []) if (!seen.has(o)) { seen.add(o); queue.push(o); }
     };
     const neighbours = (s: Service) => {
       visit(this.byPort.get(s.servicePort));
@@ -310,8 +336,20 @@ export class ClusterModel {
     };
     for (const s of seeds) neighbours(s);
     for (let i = 0; i < queue.length; i++) neighbours(queue[i]!);
-    if (component.size <= 1) {
-      const changed = [...component].filter((s) => this.dropped.delete(s));
+    return queue;
+  }
+
+  /**
+   * Re-decides who keeps a port or backend name among every service connected to the given
+   * ones through shared ports and names: the service holding the port wins (setPortHolders),
+   * else the first in (appId, port) order, as normalize() decides over the whole cluster. Returns the services whose fate changed.
+   */
+  private resolveClashes(seeds: readonly Service[], whole = false): Service[] {
+    // `whole`: the seeds are every indexed service, each once (a full read), so they are their
+    // own component and there is nothing to follow.
+    const component = whole ? seeds : this.componentOf(seeds);
+    if (component.length <= 1) {
+      const changed = component.filter((s) => this.dropped.delete(s));
       this.recordHolders(component);
       return changed;
     }
@@ -319,11 +357,24 @@ export class ClusterModel {
     // The holders first (the service HAProxy serves on the port now; with several Marathons, the
     // one that won a claim before), then everyone in normalize()'s order.
     const held = (s: Service) => (this.holders.get(s.servicePort) === s.backend || (claims !== undefined && this.holds(s)) ? 0 : 1);
-    const sorted = [...component].sort((a, b) => held(a) - held(b) || byAppAndPort(a, b));
+    const order = (a: Service, b: Service) => held(a) - held(b) || byAppAndPort(a, b);
+    // A service alone on its port, its backend name (and, across clusters, its vhosts) wins
+    // whatever the order: only the others are sorted and decided (after a full read, that is
+    // nearly every service left out of a sort over the whole cluster).
+    const contested: Service[] = [];
+    const changed: Service[] = [];
+    for (const s of component) {
+      if (this.byPort.get(s.servicePort)!.length === 1 && this.byBackend.get(s.backend)!.length === 1
+        && (!claims || vhostKeys(s).every((k) => this.byVhost.get(k)!.size === 1))) {
+        if (this.dropped.delete(s)) changed.push(s);
+      } else {
+        contested.push(s);
+      }
+    }
+    const sorted = contested.sort(order);
     const backends = new Map<string, Service>();
     const ports = new Map<number, Service[]>();
     const vhosts = new Map<string, Service>();
-    const changed: Service[] = [];
     for (const s of sorted) {
       const byName = backends.get(s.backend);
       const byPort = (ports.get(s.servicePort) ?? []).find((o) => o.bindAddr === s.bindAddr || o.bindAddr === '*' || s.bindAddr === '*');
@@ -340,11 +391,14 @@ export class ClusterModel {
       }
       if (was) { this.dropped.delete(s); changed.push(s); }
       backends.set(s.backend, s);
-      ports.set(s.servicePort, [...(ports.get(s.servicePort) ?? []), s]);
+      const onPort = ports.get(s.servicePort);
+      if (onPort) onPort.push(s);
+      else ports.set(s.servicePort, [s]);
       if (claims) for (const k of vhostKeys(s)) if (!vhosts.has(k)) vhosts.set(k, s);
     }
     this.recordHolders(component);
-    return changed;
+    // In the order one sort over the whole component would have found them.
+    return changed.sort(order);
   }
 
   /** After a decision: the services that won hold their claims until they lose them or leave. */

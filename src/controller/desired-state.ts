@@ -24,12 +24,8 @@ function orderingKey(f: ServiceFragments, vhostFrontends: boolean): string {
   return key.join(SEP);
 }
 
-/** `vhostFrontends`: --group-https-by-vhost (one TLS frontend per vhost). */
-export function backendDesired(f: ServiceFragments, defaults: BackendTraits, vhostFrontends: boolean): BackendDesired {
-  let perDefaults = memo.get(defaults);
-  if (!perDefaults) { perDefaults = new WeakMap(); memo.set(defaults, perDefaults); }
-  const hit = perDefaults.get(f);
-  if (hit) return hit;
+/** The task server lines by name, and the text of any other lines the servers' templates made. */
+function parseServers(f: ServiceFragments): { servers: Record<string, string>; irregular: string } {
   const servers: Record<string, string> = {};
   const irregular: string[] = [];
   for (const srv of f.servers) {
@@ -40,20 +36,38 @@ export function backendDesired(f: ServiceFragments, defaults: BackendTraits, vho
     if (single && servers[m[1]!] === undefined) servers[m[1]!] = m[2]!;
     else irregular.push(srv.text);
   }
+  return { servers, irregular: irregular.join('') };
+}
+
+function structureOf(f: ServiceFragments, vhostFrontends: boolean, irregular: string): string {
   const r = f.routing;
-  const structure = [
+  return [
     orderingKey(f, vhostFrontends), f.userlist, f.frontend, f.backend,
     r ? r.http.join('') : '', r ? r.https.map((h) => `${h.vhost}${SEP}${h.text}`).join(SEP) : '',
     f.appIdLines, f.appIdMap ?? '', f.httpMapLine ?? '', f.httpsMapLine ?? '', f.appIdMapLine ?? '',
-    irregular.join(''),
+    irregular,
   ].join(SEP);
-  const mapEntries = JSON.stringify([r?.domainEntries ?? [], f.appEntries]);
+}
+
+/** `vhostFrontends`: --group-https-by-vhost (one TLS frontend per vhost). */
+export function backendDesired(f: ServiceFragments, defaults: BackendTraits, vhostFrontends: boolean): BackendDesired {
+  let perDefaults = memo.get(defaults);
+  if (!perDefaults) { perDefaults = new WeakMap(); memo.set(defaults, perDefaults); }
+  const hit = perDefaults.get(f);
+  if (hit) return hit;
+  // The fields are made when first read: a one-shot run (and the first pass of any run) only
+  // needs the backends' names to decide to reload, and the next pass reads them all. Each is a
+  // pure function of the fragments and the defaults, so when it is made does not matter.
+  let parsed: { servers: Record<string, string>; irregular: string } | undefined;
+  let structure: string | undefined;
+  let traits: BackendTraits | undefined;
+  let mapEntries: string | undefined;
   const out: BackendDesired = {
     appId: f.service.appId,
-    structure,
-    traits: backendTraitsWith(defaults, f.backend),
-    servers,
-    mapEntries,
+    get structure() { return (structure ??= structureOf(f, vhostFrontends, (parsed ??= parseServers(f)).irregular)); },
+    get traits() { return (traits ??= backendTraitsWith(defaults, f.backend)); },
+    get servers() { return (parsed ??= parseServers(f)).servers; },
+    get mapEntries() { return (mapEntries ??= JSON.stringify([f.routing?.domainEntries ?? [], f.appEntries])); },
   };
   perDefaults.set(f, out);
   return out;

@@ -33,10 +33,18 @@ function hasPort(ports: readonly (number | undefined)[]): boolean {
   return ports.some((p) => p !== undefined);
 }
 
-/** The first list with a usable port; later lists are only read when needed (this runs per task). */
-function firstNonEmpty(...candidates: (() => (number | undefined)[])[]): (number | undefined)[] {
-  for (const candidate of candidates) {
-    const ports = candidate();
+/**
+ * The first list with a usable port: the task's own, the app's port definitions, then (bridge
+ * networking only) its mappings' container ports; else none. Later lists are only read when
+ * needed, and nothing is made for them up front (this runs per task).
+ */
+function hostSidePorts(app: WireApp, task: WireTask, bridge: boolean): (number | undefined)[] {
+  let ports = hostPorts(task);
+  if (hasPort(ports)) return ports;
+  ports = definitionPorts(app);
+  if (hasPort(ports)) return ports;
+  if (bridge) {
+    ports = mappingContainerPorts(app);
     if (hasPort(ports)) return ports;
   }
   return [];
@@ -47,9 +55,21 @@ const NOT_AN_IP = /[^0-9a-fA-F:.]/;
 
 /** IP literals pass through; names go to the resolver. */
 export function resolveHost(host: string, resolve: Resolver): string | undefined {
-  // isIP() tries a long IPv6 pattern on every agent name; most names fail the cheap test first.
-  const maybeIp = host.includes('%') || !NOT_AN_IP.test(host);
-  return maybeIp && isIP(host) !== 0 ? host : resolve(host);
+  return isIpLiteral(host) ? host : resolve(host);
+}
+
+/** Agents' hosts repeat across thousands of tasks: whether each is an IP literal is remembered. Bounded. */
+const ipLiterals = new Map<string, boolean>();
+const IP_LITERALS_MAX = 65536;
+function isIpLiteral(host: string): boolean {
+  let yes = ipLiterals.get(host);
+  if (yes === undefined) {
+    // isIP() tries a long IPv6 pattern on every agent name; most names fail the cheap test first.
+    yes = (host.includes('%') || !NOT_AN_IP.test(host)) && isIP(host) !== 0;
+    if (ipLiterals.size >= IP_LITERALS_MAX) ipLiterals.clear();
+    ipLiterals.set(host, yes);
+  }
+  return yes;
 }
 
 /** The task's address, or undefined when it has no IP or no ports (the task is then not served). */
@@ -67,9 +87,7 @@ export function taskAddress(
     ports = containerPorts(app);
   } else {
     ip = typeof task.host === 'string' && task.host !== '' ? resolveHost(task.host, resolve) : undefined;
-    ports = mode === 'container/bridge'
-      ? firstNonEmpty(() => hostPorts(task), () => definitionPorts(app), () => mappingContainerPorts(app))
-      : firstNonEmpty(() => hostPorts(task), () => definitionPorts(app));
+    ports = hostSidePorts(app, task, mode === 'container/bridge');
   }
   if (ip === undefined || !hasPort(ports)) return undefined;
   return { ip, ports };
