@@ -128,6 +128,11 @@ export class ClusterModel {
   private readonly byBackend = new Map<string, Service[]>();
   private readonly dropped = new Map<Service, Skipped>();
   private inventing = 0;
+  /**
+   * An app that invents ports lost a port or a name to another app (its services and skips come
+   * from the last full normalize, so no later single-app update would give the port back).
+   */
+  private inventorLost = false;
   private readonly byVhost = new Map<string, Set<Service>>();
   /** Served app id -> service-port indexes that won their port (and vhosts) last time. */
   private readonly held = new Map<string, Set<number>>();
@@ -161,7 +166,9 @@ export class ClusterModel {
     // around every declared port: a change that invents ports, or moves declared ports while
     // some app invents them, can move another app's ports, so it renormalizes everything.
     // Anything else (every task change, most app changes) cannot.
-    let everything = false;
+    // An inventing app that lost a clash (a port label of its own) gets the port back only
+    // from a full normalize: whichever app changes may be the one that frees it.
+    let everything = this.inventorLost;
     for (const [id, app] of changes) {
       const before = previous.get(id);
       if ((app && inventsPorts(app)) || (before && inventsPorts(before))) everything = true;
@@ -291,6 +298,7 @@ export class ClusterModel {
       for (const s of full.services) (fromFull.get(s.appId)?.services as Service[] | undefined)?.push(s);
       for (const s of full.skipped) (fromFull.get(s.appId)?.skipped as Skipped[] | undefined)?.push(s);
     }
+    this.inventorLost = [...fromFull.values()].some((u) => u.skipped.some((s) => CLASH_WORDS.test(s.message)));
     const all: Service[] = [];
     for (const [key, ids] of this.members) {
       const unit = fromFull.get(key) ?? normalizeRunSpecs([...ids].map((i) => this.wire.get(i)!), this.opts);
@@ -429,6 +437,9 @@ function vhostSkip(s: Service, other: Service): Skipped {
     message: `app ${s.appId} (service port index ${s.index}): vhost ${s.vhosts.join(',')}${s.path ? ` path ${s.path}` : ''} is already served for app ${other.appId} (service port index ${other.index}) of another Marathon`,
   };
 }
+
+/** How normalize() words a lost clash (see clashSkip). */
+const CLASH_WORDS = / is already used by app /;
 
 /** The same words normalize() uses for a clash. */
 function clashSkip(s: Service, other: Service, byName: boolean): Skipped {
