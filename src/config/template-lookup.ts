@@ -5,6 +5,7 @@
 import { TEMPLATE_BY_NAME, type TemplateSpec } from './template-registry.js';
 import { compileTemplate, fillCompiledText, fillKnownPlaceholders, type CompiledTemplate } from './placeholders.js';
 import type { ResolvedTemplate, TemplateSet } from './template-set.js';
+import { boundedMemo } from '../bounded-memo.js';
 
 export class TemplateError extends Error {
   constructor(
@@ -98,17 +99,7 @@ function emptyBuiltin(name: string): ResolvedTemplate {
 }
 
 /** Label templates, by text: the same override usually serves every task of its app. Bounded. */
-const labelCache = new Map<string, CompiledTemplate>();
-const LABEL_CACHE_MAX = 512;
-function compiledLabel(text: string): CompiledTemplate {
-  let c = labelCache.get(text);
-  if (c === undefined) {
-    c = compileTemplate(text);
-    if (labelCache.size >= LABEL_CACHE_MAX) labelCache.clear();
-    labelCache.set(text, c);
-  }
-  return c;
-}
+const compiledLabel = boundedMemo(compileTemplate, 512);
 
 const allowedCache = new Map<TemplateSpec, { label: ReadonlySet<string>; global: ReadonlySet<string> }>();
 function allowedFor(spec: TemplateSpec): { label: ReadonlySet<string>; global: ReadonlySet<string> } {

@@ -2,6 +2,7 @@
 // that stats, zdd's drain detection and server-state files keep working across the switch.
 
 import { hash } from 'node:crypto';
+import { boundedMemo } from '../bounded-memo.js';
 
 const ID_MODULUS = 32767;
 
@@ -17,17 +18,7 @@ export function serverName(host: string, ip: string, port: number): string {
   return host !== ip ? `${sanitizedPart(host)}_${sanitizedPart(ip)}_${port}` : `${sanitizedPart(ip)}_${port}`;
 }
 
-const sanitizedParts = new Map<string, string>();
-const SANITIZED_PARTS_MAX = 65536;
-function sanitizedPart(text: string): string {
-  let out = sanitizedParts.get(text);
-  if (out === undefined) {
-    out = sanitize(text);
-    if (sanitizedParts.size >= SANITIZED_PARTS_MAX) sanitizedParts.clear();
-    sanitizedParts.set(text, out);
-  }
-  return out;
-}
+const sanitizedPart = boundedMemo(sanitize, 65536);
 
 /**
  * The SHA-256 digest of `text` read as one big-endian number, mod 32767 (without a BigInt). The

@@ -4,6 +4,7 @@
 import { isIP } from 'node:net';
 import { containerPorts, isPort, networkingMode, portMappings, type NetworkingMode } from './service-ports.js';
 import type { WireApp, WireTask } from './wire.js';
+import { boundedMemo } from '../bounded-memo.js';
 
 /** Host name -> IP address, or undefined when it does not resolve. */
 export type Resolver = (host: string) => string | undefined;
@@ -58,19 +59,11 @@ export function resolveHost(host: string, resolve: Resolver): string | undefined
   return isIpLiteral(host) ? host : resolve(host);
 }
 
-/** Agents' hosts repeat across thousands of tasks: whether each is an IP literal is remembered. Bounded. */
-const ipLiterals = new Map<string, boolean>();
-const IP_LITERALS_MAX = 65536;
-function isIpLiteral(host: string): boolean {
-  let yes = ipLiterals.get(host);
-  if (yes === undefined) {
-    // isIP() tries a long IPv6 pattern on every agent name; most names fail the cheap test first.
-    yes = (host.includes('%') || !NOT_AN_IP.test(host)) && isIP(host) !== 0;
-    if (ipLiterals.size >= IP_LITERALS_MAX) ipLiterals.clear();
-    ipLiterals.set(host, yes);
-  }
-  return yes;
-}
+/**
+ * Agents' hosts repeat across thousands of tasks: whether each is an IP literal is remembered.
+ * isIP() tries a long IPv6 pattern on every agent name; most names fail the cheap test first.
+ */
+const isIpLiteral = boundedMemo((host) => (host.includes('%') || !NOT_AN_IP.test(host)) && isIP(host) !== 0, 65536);
 
 /** The task's address, or undefined when it has no IP or no ports (the task is then not served). */
 export function taskAddress(
