@@ -20,9 +20,8 @@ export interface ConfigWriter {
   /**
    * Writes a config given as pieces, without `haproxy -c` (server lines of validated values
    * only), in slices; `stop` is asked between slices and yes leaves every file as it was.
-   * Optional: without it, the pieces are joined and written with `write`.
    */
-  writeUnchecked?(pieces: Iterable<string>, maps: Readonly<Record<string, string>>, stop: () => boolean): Promise<{
+  writeUnchecked(pieces: Iterable<string>, maps: Readonly<Record<string, string>>, stop: () => boolean): Promise<{
     readonly ok: true; readonly changed: boolean; readonly stopped?: true; readonly configDigest?: string;
   }>;
   /** `haproxy -c` a candidate without writing anything (attribution by bisection). */

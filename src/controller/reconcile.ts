@@ -268,22 +268,13 @@ async function incrementalPass(
  */
 export async function flushFiles(deps: ReconcileDeps, applied: AppliedState | undefined, stop: () => boolean = () => false): Promise<string | undefined | 'stopped'> {
   if (!applied?.fileBehind) return undefined;
-  let digest: string | undefined;
-  if (deps.writer.writeUnchecked) {
-    const out = deps.render.pieces(servedModel(applied));
-    if (!out.ok) return out.error.message;
-    const written = await deps.writer.writeUnchecked(out.pieces, out.maps, stop);
-    if (written.stopped) return 'stopped';
-    digest = written.configDigest;
-  } else {
-    const text = deps.render.text(servedModel(applied));
-    if (!text.ok) return text.error.message;
-    const written = await deps.writer.write(text.config, text.maps, { validate: false });
-    if (!written.ok) return alertText(written.alerts, written.output);
-  }
+  const out = deps.render.pieces(servedModel(applied));
+  if (!out.ok) return out.error.message;
+  const written = await deps.writer.writeUnchecked(out.pieces, out.maps, stop);
+  if (written.stopped) return 'stopped';
   applied.fileBehind = false;
   // HAProxy and the files agree again: a restart may trust the file (see start-up.ts).
-  await deps.haproxy.synced?.(digest);
+  await deps.haproxy.synced?.(written.configDigest);
   return undefined;
 }
 

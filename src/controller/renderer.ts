@@ -26,11 +26,10 @@ export interface ModelRenderer {
   full(model: Model): FullRender;
   /** The map files of a model (fragments come from the cache). */
   maps(model: Model): Readonly<Record<string, string>>;
-  /** Only the text and the maps (writing the files after runtime changes). */
-  text(model: Model): { ok: true; config: string; maps: Readonly<Record<string, string>> } | { ok: false; error: TemplateError };
   /**
-   * The same text as `text`, as pieces made while they are consumed (see configPieces). A
-   * template error surfaces as a TemplateError thrown while iterating.
+   * The config's text and the maps (writing the files after runtime changes), as pieces made
+   * while they are consumed (see configPieces). A template error surfaces as a TemplateError
+   * thrown while iterating.
    */
   pieces(model: Model): { ok: true; pieces: Iterable<string>; maps: Readonly<Record<string, string>> } | { ok: false; error: TemplateError };
 }
@@ -94,19 +93,6 @@ export function createRenderer(templates: TemplateSet, options: RenderOptions, e
       return { backends: desiredOf(frags), excluded };
     },
     full,
-    text(model) {
-      if (ejs) {
-        const out = full(model);
-        return out.ok ? { ok: true, config: out.rendered.config, maps: out.rendered.maps } : out;
-      }
-      try {
-        const a = assemble(renderFragments(model.services, lookup, options, cache).frags, lookup, options);
-        return { ok: true, config: a.config, maps: a.maps };
-      } catch (err) {
-        if (err instanceof TemplateError) return { ok: false, error: err };
-        throw err;
-      }
-    },
     pieces(model) {
       if (ejs) {
         const out = full(model);

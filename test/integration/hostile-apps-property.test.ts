@@ -11,7 +11,7 @@ import { builtinTemplateDir, readTemplateDir, resolveTemplates } from '../../src
 import { ClusterModel } from '../../src/controller/cluster-model.js';
 import { createRenderer } from '../../src/controller/renderer.js';
 import { reconcileOnce, type AppliedState, type ReconcileDeps } from '../../src/controller/reconcile.js';
-import { applyConfigFiles, validateConfig } from '../../src/haproxy/index.js';
+import { applyConfigFiles, validateConfig, writeUncheckedFiles } from '../../src/haproxy/index.js';
 import type { WireApp } from '../../src/model/wire.js';
 import type { Settings } from '../../src/settings.js';
 import { generateSelfSignedPem } from '../../src/ssl/index.js';
@@ -96,7 +96,10 @@ d('thousands of hostile apps', () => {
           render: createRenderer(templates, renderOptions({
             haproxyDir: dir, sslCerts: [pem], builtins: { ...TEST_BUILTINS, luaDir: join(REPO, 'lua'), runDir: join(dir, 'run') },
           })),
-          writer: { write: write(false), check: write(true), validateCurrent: async () => ({ ok: true, changed: false }) },
+          writer: {
+            write: write(false), check: write(true), validateCurrent: async () => ({ ok: true, changed: false }),
+            writeUnchecked: (pieces, maps, stop) => writeUncheckedFiles({ configPath, pieces, maps, archiveVersions: 0, stop }),
+          },
           haproxy,
           now: () => 0,
         };
@@ -138,7 +141,10 @@ d('thousands of hostile apps', () => {
       settings: { dry: false, skipConfigCleanup: false } as Settings,
       apps: marathon, cluster: new ClusterModel(options()), resolver: { prepare: async () => undefined, resolve: (h: string) => h },
       render: createRenderer(templates, renderOptions({ haproxyDir: dir, sslCerts: [pem], builtins: { ...TEST_BUILTINS, luaDir: join(REPO, 'lua'), runDir: join(dir, 'run') } })),
-      writer: { write: write(false), check: write(true), validateCurrent: async () => ({ ok: true, changed: false }) },
+      writer: {
+        write: write(false), check: write(true), validateCurrent: async () => ({ ok: true, changed: false }),
+        writeUnchecked: (pieces, maps, stop) => writeUncheckedFiles({ configPath, pieces, maps, archiveVersions: 0, stop }),
+      },
       haproxy: new FakeHaproxy(), now: () => 0,
     }, undefined, { full: true, apps: [], reasons: ['t'] });
     expect(r.applied?.byApp.has('/good')).toBe(true);
