@@ -2,7 +2,6 @@
 // driver that makes HAProxy pick them up (supervised master, external command, or none).
 
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
@@ -11,6 +10,7 @@ import {
   validateConfig, withoutPids, writeUncheckedFiles, type ApplyFilesStep, type HaproxyMaster, type HaproxyRecord, type RuntimeOp, type ServerStateRow,
 } from '../haproxy/index.js';
 import type { Settings } from '../settings.js';
+import { bindProblem } from './bind-check.js';
 import { certificatesReady } from './certificates.js';
 import { configDigest, readLoadedRecord, writeLoadedRecord } from './loaded-config.js';
 import { RepeatFilter } from './log-repeats.js';
@@ -168,7 +168,7 @@ export function createHaproxyDriver(s: Settings, log: Logger, hooks: AdapterHook
   const cannotBind: HaproxyDriver['cannotBind'] = async (binds) => {
     const out: Array<{ appId: string; addr: string; port: number; error: string }> = [];
     for (const b of binds.slice(0, 200)) {
-      const error = await tryBind(b.addr, b.port);
+      const error = await bindProblem(b.addr, b.port);
       if (error) out.push({ ...b, error });
     }
     return out;
@@ -308,18 +308,6 @@ export function createHaproxyDriver(s: Settings, log: Logger, hooks: AdapterHook
     },
     async stop() {},
   };
-}
-
-/**
- * Whether HAProxy could bind addr:port now: an error text when something else holds it (or the
- * address is not on this host). Permission errors are not reported: HAProxy may have rights we lack.
- */
-function tryBind(host: string, port: number): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'EACCES' ? undefined : `${err.code ?? err.message}`));
-    srv.listen({ host, port, exclusive: true }, () => srv.close(() => resolve(undefined)));
-  });
 }
 
 /** The pid of the HAProxy process answering on the admin socket, if one does. */
