@@ -17,6 +17,13 @@
 // skipped and named; between newcomers, the first in (appId, port) order wins, as normalize()
 // decides. Holders are remembered across full reads, so a resync never moves a port.
 //
+// A full read (a poll, a resync) reuses a unit as the last read left it when its apps are the
+// same JSON as then and nothing else normalize() reads has moved for it: not in a blue/green
+// group (withdrawals are decided on every normalization), and no agent of its tasks resolving
+// to another address. Its Service objects stay the same, so the renderer's fragments (cached
+// per Service) and the desired state stay too, and the new read's copy of the app is dropped
+// at once: a poll at 10,000 apps renders what changed instead of the cluster.
+//
 // Pods arrive as app-shaped records (model/pods.ts) and are units of their own: no blue/green,
 // never invented ports. Their services clash with apps' by the same rule (first in id order).
 
@@ -24,6 +31,7 @@ import { normalize, type NormalizeOptions } from '../model/index.js';
 import { isPodApp, normalizeRunSpecs } from '../model/pods.js';
 import { compareText } from '../model/app-input.js';
 import { declaredServicePorts, networkingMode } from '../model/service-ports.js';
+import { sameJson } from './same-json.js';
 import type { Model, Service, Skipped } from '../model/types.js';
 import type { WireApp } from '../model/wire.js';
 
@@ -58,6 +66,25 @@ function unitKeyOf(app: WireApp): string {
   const group: unknown = (labels as Record<string, unknown>)['HAPROXY_DEPLOYMENT_GROUP'];
   if (typeof group !== 'string' || group === '' || LINE_BREAKING.test(group)) return app.id!;
   return group.startsWith('/') ? group : `/${group}`;
+}
+
+function inDeploymentGroup(app: WireApp): boolean {
+  const labels: unknown = app.labels;
+  return typeof labels === 'object' && labels !== null && Object.hasOwn(labels, 'HAPROXY_DEPLOYMENT_GROUP');
+}
+
+function runsOn(app: WireApp, hosts: ReadonlySet<string>): boolean {
+  for (const t of Array.isArray(app.tasks) ? app.tasks : []) if (typeof t?.host === 'string' && hosts.has(t.host)) return true;
+  return false;
+}
+
+/** What the last full read left, for the next one to reuse (see the header). */
+interface LastRead {
+  readonly wire: ReadonlyMap<string, WireApp>;
+  readonly units: ReadonlyMap<string, Unit>;
+  readonly members: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Agents whose address changed since then: their apps' units are normalized again. */
+  readonly moved: ReadonlySet<string>;
 }
 
 function declaredKey(app: WireApp | undefined): string {
@@ -118,10 +145,12 @@ function vhostKeys(s: Service): string[] {
 }
 
 export class ClusterModel {
-  private readonly wire = new Map<string, WireApp>();
+  private wire = new Map<string, WireApp>();
   private readonly unitOf = new Map<string, string>();
-  private readonly members = new Map<string, Set<string>>();
-  private readonly units = new Map<string, Unit>();
+  private members = new Map<string, Set<string>>();
+  private units = new Map<string, Unit>();
+  /** Each task host of the last full read, and what it resolved to then. */
+  private answers = new Map<string, string | undefined>();
   /** Skips that belong to no unit (entries without a usable id, duplicates) from the last full read. */
   private looseSkipped: readonly Skipped[] = [];
   private readonly byPort = new Map<number, Service[]>();
@@ -144,9 +173,20 @@ export class ClusterModel {
   /** A full snapshot: every app is replaced. */
   replaceAll(apps: readonly WireApp[]): ModelChange {
     const before = new Set(this.units.keys());
-    this.wire.clear();
+    const moved = new Set<string>();
+    for (const [host, ip] of this.answers) if (this.opts.resolve(host) !== ip) moved.add(host);
+    const last: LastRead = { wire: this.wire, units: this.units, members: this.members, moved };
+    this.wire = new Map();
+    this.units = new Map();
+    this.members = new Map();
     for (const a of apps) if (typeof a === 'object' && a !== null && typeof a.id === 'string') this.wire.set(a.id, a);
-    this.renormalizeAll(apps);
+    this.renormalizeAll(apps, last);
+    this.answers = new Map();
+    for (const a of this.wire.values()) {
+      for (const t of Array.isArray(a.tasks) ? a.tasks : []) {
+        if (typeof t?.host === 'string' && !this.answers.has(t.host)) this.answers.set(t.host, this.opts.resolve(t.host));
+      }
+    }
     for (const k of this.units.keys()) before.add(k);
     return { apps: before, full: true };
   }
@@ -264,7 +304,7 @@ export class ClusterModel {
     return { services, skipped: skipped.sort(compareSkipped) };
   }
 
-  private renormalizeAll(apps: readonly WireApp[]): void {
+  private renormalizeAll(apps: readonly WireApp[], last?: LastRead): void {
     this.units.clear();
     this.unitOf.clear();
     this.members.clear();
@@ -301,12 +341,26 @@ export class ClusterModel {
     this.inventorLost = [...fromFull.values()].some((u) => u.skipped.some((s) => CLASH_WORDS.test(s.message)));
     const all: Service[] = [];
     for (const [key, ids] of this.members) {
-      const unit = fromFull.get(key) ?? normalizeRunSpecs([...ids].map((i) => this.wire.get(i)!), this.opts);
+      const unit = fromFull.get(key) ?? (last && this.unchangedUnit(key, ids, last)) ?? normalizeRunSpecs([...ids].map((i) => this.wire.get(i)!), this.opts);
       this.units.set(key, unit);
       for (const s of unit.services) { this.index(s); all.push(s); }
     }
     for (const k of [...this.held.keys()]) if (!this.members.has(k)) this.held.delete(k);
     this.resolveClashes(all, true);
+  }
+
+  /** The unit as `last` left it, when none of its inputs changed (see the header); it keeps its apps' old copies. */
+  private unchangedUnit(key: string, ids: ReadonlySet<string>, last: LastRead): Unit | undefined {
+    const unit = last.units.get(key);
+    const had = last.members.get(key);
+    if (unit === undefined || had === undefined || had.size !== ids.size) return undefined;
+    for (const id of ids) {
+      const before = last.wire.get(id);
+      const now = this.wire.get(id)!;
+      if (!had.has(id) || before === undefined || inDeploymentGroup(now) || (last.moved.size > 0 && runsOn(now, last.moved)) || !sameJson(before, now)) return undefined;
+    }
+    for (const id of ids) this.wire.set(id, last.wire.get(id)!);
+    return unit;
   }
 
   private index(s: Service): void {

@@ -532,6 +532,7 @@ function driftOf(applied: AppliedDesired, next: AppliedDesired): number {
   let n = 0;
   for (const [name, b] of next.backends) {
     const a = applied.backends.get(name);
+    if (a === b) continue; // unchanged since the last pass: its fields need not even be made
     if (!a || a.structure !== b.structure || a.mapEntries !== b.mapEntries || !sameServers(a.servers, b.servers)) n += 1;
   }
   for (const name of applied.backends.keys()) if (!next.backends.has(name)) n += 1;

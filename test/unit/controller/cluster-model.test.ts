@@ -6,6 +6,7 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { ClusterModel } from '../../../src/controller/cluster-model.js';
 import { normalize } from '../../../src/model/index.js';
+import type { Service } from '../../../src/model/types.js';
 import type { WireApp } from '../../../src/model/wire.js';
 import { HTTP_HEALTH_CHECK, options } from '../model/wire-fixtures.js';
 
@@ -81,5 +82,50 @@ describe('ClusterModel', () => {
     expect([...change.apps].sort()).toEqual(['/a', '/b']);
     expect(change.full).toBe(false);
     expect(cluster.servicesOf('/b').map((s) => s.servicePort)).toEqual([10000]);
+  });
+  it('a full read keeps the services of apps that did not change, unless an agent of theirs moved', () => {
+    const table: Record<string, string | undefined> = {};
+    const opts = { ...options(), minServPortIpPerTask: 10100, maxServPortIpPerTask: 10110, resolve: (h: string) => table[h] };
+    const AGENTS = ['agent-a', 'agent-b'];
+    // Two versions of each app (tasks on named agents); every read picks one (or none) per app,
+    // usually the same as before, and what each agent resolves to.
+    const onAgents = (app: WireApp): WireApp => ({ ...app, tasks: (app.tasks ?? []).map((t, i) => ({ ...t, host: AGENTS[i % 2]! })) });
+    const versions = fc.tuple(...IDS.map((id) => fc.tuple(appArb(id), appArb(id)).map(([a, b]) => [onAgents(a), onAgents(b)] as const)));
+    const read = fc.record({
+      pick: fc.tuple(...IDS.map(() => fc.constantFrom(0, 0, 0, 0, 1, 2))),
+      answers: fc.tuple(...AGENTS.map(() => fc.constantFrom<string | undefined>('10.1.0.1', '10.1.0.1', '10.1.0.1', '10.1.0.2', undefined))),
+    });
+    const seen = { kept: 0, renormalized: 0 };
+    fc.assert(fc.property(versions, fc.array(read, { minLength: 2, maxLength: 5 }), (apps, reads) => {
+      const cluster = new ClusterModel(opts);
+      let before: { services: Set<Service>; backends: Set<string>; json: Map<string, string>; answers: readonly (string | undefined)[] } | undefined;
+      for (const r of reads) {
+        AGENTS.forEach((a, i) => { table[a] = r.answers[i]; });
+        // Copies, so that only equal JSON (never the same object) can be kept.
+        const snapshot = IDS.flatMap((_, i) => (r.pick[i] === 2 ? [] : [structuredClone(apps[i]![r.pick[i] as 0 | 1])]));
+        cluster.replaceAll(snapshot);
+        const model = cluster.model();
+        expect(model).toEqual(normalize(snapshot, opts));
+        const json = new Map(snapshot.map((a) => [a.id!, JSON.stringify(a)]));
+        if (before) {
+          const movedAgents = AGENTS.filter((_, i) => before!.answers[i] !== r.answers[i]);
+          for (const s of model.services) {
+            // Blue/green groups (withdrawals) and apps inventing ports (the whole cluster) are never kept.
+            const text = json.get(s.marathonAppId)!;
+            const same = before.json.get(s.marathonAppId) === text && !text.includes('HAPROXY_DEPLOYMENT_GROUP') && !text.includes('"networks"');
+            if (!same) continue;
+            const moved = movedAgents.some((a) => text.includes(a));
+            // Kept exactly when nothing it was made from changed (unless it lost a clash last time,
+            // so the last model did not show it).
+            if (moved) expect([s.appId, before.services.has(s)]).toEqual([s.appId, false]);
+            else if (before.backends.has(s.backend)) expect([s.appId, before.services.has(s)]).toEqual([s.appId, true]);
+            else continue;
+            seen[moved ? 'renormalized' : 'kept'] += 1;
+          }
+        }
+        before = { services: new Set(model.services), backends: new Set(model.services.map((x) => x.backend)), json, answers: r.answers };
+      }
+    }), { numRuns: 300, seed: Number(process.env.FC_SEED ?? Date.now() % 2 ** 31) });
+    for (const [kind, count] of Object.entries(seen)) expect([kind, count > 20]).toEqual([kind, true]);
   });
 });
