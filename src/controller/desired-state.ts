@@ -49,26 +49,53 @@ function structureOf(f: ServiceFragments, vhostFrontends: boolean, irregular: st
   ].join(SEP);
 }
 
+/**
+ * A backend's desired state, its fields made when first read: a one-shot run (and the first
+ * pass of any run) only needs the backends' names to decide to reload, and the next pass reads
+ * them all. Each is a pure function of the fragments and the defaults, so when it is made does
+ * not matter. A class rather than an object of getters: one small object per backend instead of
+ * four closures and their accessors (a full pass makes one per backend of the cluster).
+ */
+class LazyBackendDesired implements BackendDesired {
+  readonly appId: string;
+  private parsed: { servers: Record<string, string>; irregular: string } | undefined;
+  private structureText: string | undefined;
+  private traitsOf: BackendTraits | undefined;
+  private mapText: string | undefined;
+
+  constructor(private readonly f: ServiceFragments, private readonly defaults: BackendTraits, private readonly vhostFrontends: boolean) {
+    this.appId = f.service.appId;
+  }
+
+  get structure(): string {
+    return (this.structureText ??= structureOf(this.f, this.vhostFrontends, this.serverLines().irregular));
+  }
+
+  get traits(): BackendTraits {
+    return (this.traitsOf ??= backendTraitsWith(this.defaults, this.f.backend));
+  }
+
+  get servers(): Readonly<Record<string, string>> {
+    return this.serverLines().servers;
+  }
+
+  get mapEntries(): string {
+    return (this.mapText ??= JSON.stringify([this.f.routing?.domainEntries ?? [], this.f.appEntries]));
+  }
+
+  private serverLines(): { servers: Record<string, string>; irregular: string } {
+    return (this.parsed ??= parseServers(this.f));
+  }
+}
+
 /** `vhostFrontends`: --group-https-by-vhost (one TLS frontend per vhost). */
 export function backendDesired(f: ServiceFragments, defaults: BackendTraits, vhostFrontends: boolean): BackendDesired {
   let perDefaults = memo.get(defaults);
   if (!perDefaults) { perDefaults = new WeakMap(); memo.set(defaults, perDefaults); }
-  const hit = perDefaults.get(f);
-  if (hit) return hit;
-  // The fields are made when first read: a one-shot run (and the first pass of any run) only
-  // needs the backends' names to decide to reload, and the next pass reads them all. Each is a
-  // pure function of the fragments and the defaults, so when it is made does not matter.
-  let parsed: { servers: Record<string, string>; irregular: string } | undefined;
-  let structure: string | undefined;
-  let traits: BackendTraits | undefined;
-  let mapEntries: string | undefined;
-  const out: BackendDesired = {
-    appId: f.service.appId,
-    get structure() { return (structure ??= structureOf(f, vhostFrontends, (parsed ??= parseServers(f)).irregular)); },
-    get traits() { return (traits ??= backendTraitsWith(defaults, f.backend)); },
-    get servers() { return (parsed ??= parseServers(f)).servers; },
-    get mapEntries() { return (mapEntries ??= JSON.stringify([f.routing?.domainEntries ?? [], f.appEntries])); },
-  };
-  perDefaults.set(f, out);
+  let out = perDefaults.get(f);
+  if (out === undefined) {
+    out = new LazyBackendDesired(f, defaults, vhostFrontends);
+    perDefaults.set(f, out);
+  }
   return out;
 }
