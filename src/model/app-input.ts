@@ -2,6 +2,7 @@
 // turn the rest into Skipped entries. Marathon lists apps in no particular order, so everything
 // downstream starts from apps sorted by id.
 
+import { sortInPlace } from './sort-in-place.js';
 import type { Skipped } from './types.js';
 import type { WireApp } from './wire.js';
 
@@ -14,7 +15,7 @@ export function compareText(a: string, b: string): number {
 export function sanitizeLabels(labels: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) return out;
-  for (const key of Object.keys(labels).sort()) {
+  for (const key of sortInPlace(Object.keys(labels), compareText)) {
     const value = (labels as Record<string, unknown>)[key];
     if (typeof value === 'string') out[key] = value;
   }
@@ -61,7 +62,7 @@ export function validateApps(apps: readonly unknown[], skipped: Skipped[]): Vali
     valid.push({ id: wire.id, app: wire });
   }
   // The JSON text breaks ties between duplicate ids, so even that case is order-independent.
-  valid.sort((a, b) => compareText(a.id, b.id) || compareText(JSON.stringify(a.app), JSON.stringify(b.app)));
+  sortInPlace(valid, (a, b) => compareText(a.id, b.id) || compareText(JSON.stringify(a.app), JSON.stringify(b.app)));
   const out: ValidApp[] = [];
   for (const v of valid) {
     if (out.length > 0 && out[out.length - 1]?.id === v.id) {

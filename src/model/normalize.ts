@@ -5,6 +5,7 @@ import { servedApps, type ServedApp, type SourceApp } from './blue-green.js';
 import { decodeAppLabels, decodePortLabels, type Labels, type LabelProblem, type PortSettings } from './decode.js';
 import { HTTP_LIKE_PROTOCOLS, healthCheckFor } from './health-checks.js';
 import { sanitizeLabels, validateApps, compareText } from './app-input.js';
+import { sortInPlace } from './sort-in-place.js';
 import { serverId, serverName } from './server-naming.js';
 import { declaredServicePorts, networkingMode, servicePorts, type PortRange, type ServicePortSlot } from './service-ports.js';
 import { taskAddress, type Resolver, type TaskAddress } from './task-address.js';
@@ -63,7 +64,7 @@ function liveTasks(served: ServedApp, opts: NormalizeOptions): LiveTask[] {
     const mode = networkingMode(member.app);
     // Sorted so that the health cache and duplicate records (one id listed twice) give the same
     // answer whatever order Marathon listed the tasks in.
-    const sorted = [...(Array.isArray(member.app.tasks) ? member.app.tasks : [])].sort(compareTasks);
+    const sorted = sortInPlace([...(Array.isArray(member.app.tasks) ? member.app.tasks : [])], compareTasks);
     for (const task of sorted) {
       if (typeof task !== 'object' || task === null || !isTaskRunnable(member.app, task, opts)) continue;
       const address = taskAddress(member.app, task, opts.resolve, mode);
@@ -138,7 +139,7 @@ function buildServers(tasks: readonly LiveTask[], slot: ServicePortSlot, plan: H
       id: 0,
     });
   }
-  candidates.sort(compareServers);
+  sortInPlace(candidates, compareServers);
   // Two tasks on one address (a stale task record) would give HAProxy two servers of one name.
   const seen = new Set<string>();
   const used = new Set<number>();
@@ -229,6 +230,13 @@ function servicesOf(served: ServedApp, slots: readonly ServicePortSlot[], opts: 
   return out;
 }
 
+/** The service of `onPort` whose bind overlaps `s`'s (the same address, or either on every address). */
+function sharingBind(onPort: readonly Service[] | undefined, s: Service): Service | undefined {
+  if (onPort === undefined) return undefined;
+  for (const o of onPort) if (o.bindAddr === s.bindAddr || o.bindAddr === '*' || s.bindAddr === '*') return o;
+  return undefined;
+}
+
 /** Later services that would reuse a backend name or a bound port are skipped, naming the first. */
 function dropClashes(services: Service[], skipped: Skipped[]): Service[] {
   const backends = new Map<string, Service>();
@@ -236,7 +244,7 @@ function dropClashes(services: Service[], skipped: Skipped[]): Service[] {
   const kept: Service[] = [];
   for (const s of services) {
     const byName = backends.get(s.backend);
-    const byPort = (ports.get(s.servicePort) ?? []).find((o) => o.bindAddr === s.bindAddr || o.bindAddr === '*' || s.bindAddr === '*');
+    const byPort = byName === undefined ? sharingBind(ports.get(s.servicePort), s) : undefined;
     const other = byName ?? byPort;
     if (other !== undefined) {
       const portLabel = `HAPROXY_${s.index}_PORT`;
@@ -318,9 +326,9 @@ export function normalize(apps: readonly WireApp[], opts: NormalizeOptions): Mod
       skipped.push({ appId: s.appId, reason: 'INVALID_APP', message: `app ${s.appId} could not be read: ${err instanceof Error ? err.message : String(err)}` });
     }
   }
-  services.sort((a, b) => compareText(a.appId, b.appId) || a.servicePort - b.servicePort || a.index - b.index);
+  sortInPlace(services, (a, b) => compareText(a.appId, b.appId) || a.servicePort - b.servicePort || a.index - b.index);
   services = dropClashes(services, skipped);
-  return { services, skipped: skipped.sort(compareSkipped) };
+  return { services, skipped: sortInPlace(skipped, compareSkipped) };
 }
 
 /** NormalizeOptions from the controller's Settings plus the shell's resolver and health cache. */
