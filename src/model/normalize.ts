@@ -239,6 +239,7 @@ function sharingBind(onPort: readonly Service[] | undefined, s: Service): Servic
 
 /** Later services that would reuse a backend name or a bound port are skipped, naming the first. */
 function dropClashes(services: Service[], skipped: Skipped[]): Service[] {
+  if (services.length < 2) return services; // one app's one port, as the cluster model asks nearly always
   const backends = new Map<string, Service>();
   const ports = new Map<number, Service[]>();
   const kept: Service[] = [];
@@ -307,7 +308,8 @@ export function normalize(apps: readonly WireApp[], opts: NormalizeOptions): Mod
   const served = servedApps(sourceApps(apps, opts, skipped), opts.withdrawn);
 
   // Marathon's own service ports first, so invented ones (IP-per-task) never collide with them.
-  const taken = new Set<number>(served.flatMap((s) => declaredServicePorts(s.base.app).map((p) => p.servicePort)));
+  const taken = new Set<number>();
+  for (const s of served) for (const p of declaredServicePorts(s.base.app)) taken.add(p.servicePort);
   const range = portRange(opts);
   let services: Service[] = [];
   for (const s of served) {

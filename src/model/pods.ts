@@ -236,9 +236,10 @@ export function normalizePod(app: PodApp, opts: NormalizeOptions): Model {
 
 /** normalize() for a mix of apps and pods: apps together (blue/green pairs), each pod alone. */
 export function normalizeRunSpecs(specs: readonly WireApp[], opts: NormalizeOptions): Model {
+  // Nearly always apps alone (the cluster model calls this once per app): no lists to split.
+  if (!specs.some(isPodApp)) return normalize(specs, opts);
   const apps = specs.filter((s) => !isPodApp(s));
   const pods = specs.filter(isPodApp);
-  if (pods.length === 0) return normalize(apps, opts);
   const parts = [normalize(apps, opts), ...pods.map((p) => normalizePod(p, opts))];
   return { services: parts.flatMap((p) => p.services), skipped: parts.flatMap((p) => p.skipped) };
 }
