@@ -431,8 +431,9 @@ async function fullPass(
       }
       plan.reasons.push(`runtime API failed (${r.error ?? 'unknown'}), reloading instead`);
     }
-    const key = configKey(rendered.config, rendered.maps);
-    if (memory.failedConfigs.has(key)) {
+    // Hashing the whole config costs ~1 ms per MB: only when there is a failure to compare with.
+    const key = once(() => configKey(rendered.config, rendered.maps));
+    if (memory.failedConfigs.size > 0 && memory.failedConfigs.has(key())) {
       await restoreLastGood(deps, applied);
       return done({ result: 'error', reasons: plan.reasons, skipped, stale, error: 'haproxy already failed to load this config; not asking it again (the last good files are back in place)' });
     }
@@ -441,7 +442,7 @@ async function fullPass(
     if (!reload.ok) {
       // Only HAProxy's own refusal counts (not a socket that did not answer): that config is never tried again.
       const refused = /reports the reload failed|at start:|\[ALERT\]/.test(reload.detail ?? '');
-      if (refused) memory.failedConfigs.add(key);
+      if (refused) memory.failedConfigs.add(key());
       await restoreLastGood(deps, applied);
       failedReloads += 1;
       // Refused even without the apps held on suspicion: the fault was not theirs.
