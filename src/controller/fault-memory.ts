@@ -14,6 +14,7 @@ export class FaultMemory {
 
   /** Apps of the model still in the shape HAProxy failed on, with their skips. */
   stillUnloadable(model: Model): Skipped[] {
+    if (this.unloadable.size === 0) return []; // the rule: no need to group the cluster's services
     const out: Skipped[] = [];
     const byApp = groupByApp(model.services);
     for (const [appId, entry] of this.unloadable) {
