@@ -19,8 +19,8 @@
 //
 // A full read (a poll, a resync) reuses a unit as the last read left it when its apps are the
 // same JSON as then and nothing else normalize() reads has moved for it: not in a blue/green
-// group (withdrawals are decided on every normalization), and no agent of its tasks resolving
-// to another address. Its Service objects stay the same, so the renderer's fragments (cached
+// group (withdrawals are decided on every normalization), not a pod (its containers' state and
+// health are not in the app-shaped JSON), and no agent of its tasks resolving to another address. Its Service objects stay the same, so the renderer's fragments (cached
 // per Service) and the desired state stay too, and the new read's copy of the app is dropped
 // at once: a poll at 10,000 apps renders what changed instead of the cluster.
 //
@@ -357,7 +357,7 @@ export class ClusterModel {
     for (const id of ids) {
       const before = last.wire.get(id);
       const now = this.wire.get(id)!;
-      if (!had.has(id) || before === undefined || inDeploymentGroup(now) || (last.moved.size > 0 && runsOn(now, last.moved)) || !sameJson(before, now)) return undefined;
+      if (!had.has(id) || before === undefined || isPodApp(now) || inDeploymentGroup(now) || (last.moved.size > 0 && runsOn(now, last.moved)) || !sameJson(before, now)) return undefined;
     }
     for (const id of ids) this.wire.set(id, last.wire.get(id)!);
     return unit;

@@ -97,6 +97,18 @@ describe('pods', () => {
     expect(run(again, opts).services[0]!.servers.map((v) => v.taskId)).toEqual(['i1']);
   });
 
+  it('a full read sees an endpoint turn unhealthy even when nothing else of the pod changed', () => {
+    const opts = { ...options(), healthCheck: true };
+    const cluster = new ClusterModel(opts);
+    const read = (healthy: boolean) => [podAsApp(pod({ healthCheck: true, instances: [instance('i1', 31001, 31002, { healthy: true }), instance('i2', 31003, 31004, { healthy })] }))!];
+    cluster.replaceAll(read(true));
+    expect(cluster.servicesOf('/shop')[0]!.servers.map((v) => v.taskId)).toEqual(['i1', 'i2']);
+    // The app-shaped part is the same JSON both times: only the pod's own status differs.
+    expect(JSON.stringify(read(false))).toBe(JSON.stringify(read(true)));
+    cluster.replaceAll(read(false));
+    expect(cluster.servicesOf('/shop')[0]!.servers.map((v) => v.taskId)).toEqual(['i1']);
+  });
+
   it('HAPROXY_DEPLOYMENT_GROUP does not merge a pod into anything', () => {
     const m = run(pod({ labels: { HAPROXY_DEPLOYMENT_GROUP: 'shop-bg' } }));
     expect(m.services.map((s) => s.appId)).toEqual(['/shop', '/shop']);
