@@ -91,9 +91,9 @@ export function httpGet(port: number, path = '/', headers: Record<string, string
 }
 
 /** A tiny upstream that answers every request with its name, so a test can see who answered. */
-export async function startUpstream(name: string, port = 0): Promise<{ port: number; server: Server; close: () => Promise<void> }> {
+export async function startUpstream(name: string, port = 0, host = '127.0.0.1'): Promise<{ port: number; server: Server; close: () => Promise<void> }> {
   const server = createServer((_req, res) => { res.setHeader('connection', 'close'); res.end(name); });
-  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, '127.0.0.1', resolve); });
+  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, host, resolve); });
   return {
     port: (server.address() as AddressInfo).port,
     server,
