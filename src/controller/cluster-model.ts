@@ -149,8 +149,13 @@ export class ClusterModel {
   private readonly unitOf = new Map<string, string>();
   private members = new Map<string, Set<string>>();
   private units = new Map<string, Unit>();
-  /** Each task host of the last full read, and what it resolved to then. */
+  /**
+   * Each task host, and what it resolved to when the units on it were normalized: at the last
+   * full read, or when an update first met the host. `movedSince`: hosts an update found
+   * resolving to something else than that (units normalized before still use the old answer).
+   */
   private answers = new Map<string, string | undefined>();
+  private movedSince = new Set<string>();
   /** Skips that belong to no unit (entries without a usable id, duplicates) from the last full read. */
   private looseSkipped: readonly Skipped[] = [];
   private readonly byPort = new Map<number, Service[]>();
@@ -173,7 +178,7 @@ export class ClusterModel {
   /** A full snapshot: every app is replaced. */
   replaceAll(apps: readonly WireApp[]): ModelChange {
     const before = new Set(this.units.keys());
-    const moved = new Set<string>();
+    const moved = new Set(this.movedSince);
     for (const [host, ip] of this.answers) if (this.opts.resolve(host) !== ip) moved.add(host);
     const last: LastRead = { wire: this.wire, units: this.units, members: this.members, moved };
     this.wire = new Map();
@@ -181,12 +186,7 @@ export class ClusterModel {
     this.members = new Map();
     for (const a of apps) if (typeof a === 'object' && a !== null && typeof a.id === 'string') this.wire.set(a.id, a);
     this.renormalizeAll(apps, last);
-    this.answers = new Map();
-    for (const a of this.wire.values()) {
-      for (const t of Array.isArray(a.tasks) ? a.tasks : []) {
-        if (typeof t?.host === 'string' && !this.answers.has(t.host)) this.answers.set(t.host, this.opts.resolve(t.host));
-      }
-    }
+    this.recordAnswers();
     for (const k of this.units.keys()) before.add(k);
     return { apps: before, full: true };
   }
@@ -221,6 +221,7 @@ export class ClusterModel {
     if (everything) {
       const before = new Set(this.units.keys());
       this.renormalizeAll([...this.wire.values()]);
+      this.recordAnswers();
       for (const k of this.units.keys()) before.add(k);
       return { apps: before, full: true };
     }
@@ -247,6 +248,7 @@ export class ClusterModel {
       const unit = normalizeRunSpecs([...ids].map((i) => this.wire.get(i)!), this.opts);
       this.units.set(key, unit);
       for (const s of unit.services) { this.index(s); changedServices.push(s); }
+      for (const id of ids) this.noteAnswers(this.wire.get(id)!);
     }
     const apps = new Set(touched);
     for (const s of this.resolveClashes(changedServices)) apps.add(s.appId);
@@ -347,6 +349,23 @@ export class ClusterModel {
     }
     for (const k of [...this.held.keys()]) if (!this.members.has(k)) this.held.delete(k);
     this.resolveClashes(all, true);
+  }
+
+  /** Every unit was just normalized: what each host resolves to now is what they all used. */
+  private recordAnswers(): void {
+    this.answers = new Map();
+    this.movedSince = new Set();
+    for (const a of this.wire.values()) this.noteAnswers(a);
+  }
+
+  /** An app was just normalized with the answers of now (see `answers`). */
+  private noteAnswers(app: WireApp): void {
+    for (const t of Array.isArray(app.tasks) ? app.tasks : []) {
+      if (typeof t?.host !== 'string') continue;
+      const now = this.opts.resolve(t.host);
+      if (!this.answers.has(t.host)) this.answers.set(t.host, now);
+      else if (this.answers.get(t.host) !== now) this.movedSince.add(t.host);
+    }
   }
 
   /** The unit as `last` left it, when none of its inputs changed (see the header); it keeps its apps' old copies. */

@@ -128,4 +128,35 @@ describe('ClusterModel', () => {
     }), { numRuns: 300, seed: Number(process.env.FC_SEED ?? Date.now() % 2 ** 31) });
     for (const [kind, count] of Object.entries(seen)) expect([kind, count > 20]).toEqual([kind, true]);
   });
+  it('a full read normalizes again an app on an agent that moved after an update met it', () => {
+    const table: Record<string, string | undefined> = { 'agent-x': '10.1.0.1', 'agent-y': '10.2.0.1' };
+    const opts = { ...options(), resolve: (h: string) => table[h] };
+    const app = (id: string, port: number, host: string, taskPort = 31000): WireApp => ({
+      id, labels: { HAPROXY_GROUP: 'external' }, portDefinitions: [{ port }],
+      tasks: [{ id: `${id.slice(1)}.1`, host, state: 'TASK_RUNNING', ports: [taskPort] }],
+    });
+    const ipsOf = (cluster: ClusterModel, id: string) => cluster.servicesOf(id).flatMap((s) => s.servers.map((v) => v.ip));
+    const check = (cluster: ClusterModel, snapshot: WireApp[]) => {
+      cluster.replaceAll(snapshot.map((a) => structuredClone(a)));
+      expect(cluster.model()).toEqual(normalize(snapshot, opts));
+    };
+
+    // An app an update brought, on an agent the last full read did not know.
+    const first = new ClusterModel(opts);
+    first.replaceAll([app('/a', 10000, 'agent-x')]);
+    first.update(new Map([['/b', app('/b', 10001, 'agent-y')]]));
+    table['agent-y'] = '10.2.0.2';
+    check(first, [app('/a', 10000, 'agent-x'), app('/b', 10001, 'agent-y')]);
+    expect(ipsOf(first, '/b')).toEqual(['10.2.0.2']);
+
+    // An agent that moved before an update re-read one of its two apps: the other still has the old address.
+    table['agent-x'] = '10.1.0.1';
+    const second = new ClusterModel(opts);
+    second.replaceAll([app('/a', 10000, 'agent-x'), app('/b', 10001, 'agent-x')]);
+    table['agent-x'] = '10.1.0.9';
+    second.update(new Map([['/a', app('/a', 10000, 'agent-x', 31001)]]));
+    expect([ipsOf(second, '/a'), ipsOf(second, '/b')]).toEqual([['10.1.0.9'], ['10.1.0.1']]);
+    check(second, [app('/a', 10000, 'agent-x', 31001), app('/b', 10001, 'agent-x')]);
+    expect(ipsOf(second, '/b')).toEqual(['10.1.0.9']);
+  });
 });
