@@ -20,9 +20,10 @@
 // A full read (a poll, a resync) reuses a unit as the last read left it when its apps are the
 // same JSON as then and nothing else normalize() reads has moved for it: not in a blue/green
 // group (withdrawals are decided on every normalization), not a pod (its containers' state and
-// health are not in the app-shaped JSON), and no agent of its tasks resolving to another address. Its Service objects stay the same, so the renderer's fragments (cached
-// per Service) and the desired state stay too, and the new read's copy of the app is dropped
-// at once: a poll at 10,000 apps renders what changed instead of the cluster.
+// health are not in the app-shaped JSON), and no agent of its tasks resolving to another
+// address than when it was normalized. Its Service objects stay the same, so the renderer's
+// fragments (cached per Service) and the desired state stay too, and the new read's copy of
+// the app is dropped at once: a poll at 10,000 apps renders what changed, not the cluster.
 //
 // Pods arrive as app-shaped records (model/pods.ts) and are units of their own: no blue/green,
 // never invented ports. Their services clash with apps' by the same rule (first in id order).

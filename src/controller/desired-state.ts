@@ -1,7 +1,7 @@
 // The structured desired state the plan compares: per backend, everything its service puts in
 // the config apart from its task server lines (one string), the servers (name -> arguments) and
 // the map entries. Built from the renderer's fragments, never by parsing the config back.
-// Pure; memoized per fragment object (fragments are themselves cached per Service).
+// Pure; one object per fragment object (fragments are themselves cached per Service).
 
 import { backendTraitsWith, type BackendTraits, type BackendDesired } from '../haproxy/index.js';
 import type { ServiceFragments } from '../config/index.js';
@@ -52,9 +52,10 @@ function structureOf(f: ServiceFragments, vhostFrontends: boolean, irregular: st
 /**
  * A backend's desired state, its fields made when first read: a one-shot run (and the first
  * pass of any run) only needs the backends' names to decide to reload, and later passes read
- * them for the backends that changed (an unchanged one is the same object). Each is a pure function of the fragments and the defaults, so when it is made does
- * not matter. A class rather than an object of getters: one small object per backend instead of
- * four closures and their accessors (a full pass makes one per backend of the cluster).
+ * them for the backends that changed (an unchanged one is the same object). Each is a pure
+ * function of the fragments and the defaults, so when it is made does not matter. A class
+ * rather than an object of getters: one small object per backend instead of four closures and
+ * their accessors (a full pass makes one per backend of the cluster).
  */
 class LazyBackendDesired implements BackendDesired {
   readonly appId: string;
