@@ -1,9 +1,11 @@
 // The config as an ordered stream of pieces, in marathon-lb's section order (spec §3.2 layout).
 // One walk serves two consumers: `assemble` collects the pieces with their owners (to trace
 // HAProxy's complaints to an app, and to tell server lines from structure), and the file writer
-// streams their text straight to disk in slices (the controller's low-priority rewrite after
-// runtime changes), so that a 10,000-app config never has to exist as one string of chunks and
-// the rewrite can stop between two slices when an event needs the controller.
+// collects their text alone and writes it to disk in slices (the controller's low-priority
+// rewrite after runtime changes), so that a 10,000-app config never has to exist as one string
+// and the rewrite can stop between two slices when an event needs the controller. The walk
+// hands each piece to a callback: a full render walks ~50,000 pieces at 10,000 apps, and an
+// object (or a generator step) per piece was garbage the one-shot run paid for in collections.
 
 import type { Service } from '../model/types.js';
 import type { Owner } from './config-builder.js';
@@ -13,66 +15,57 @@ import type { ServiceFragments } from './service-fragments.js';
 import { fillTemplate, type Lookup } from './template-lookup.js';
 
 /**
- * A piece of text, possibly empty or without its final newline (consumers skip the empty ones
- * and end every other one's line: see `withNewline` in config-builder.ts). `server` (a backend name) marks a task's
- * server line.
+ * Receives a piece of text, possibly empty or without its final newline (consumers skip the
+ * empty ones and end every other one's line: see `withNewline` in config-builder.ts), with the
+ * app that produced it. `server` (a backend name) marks a task's server line.
  */
-export interface Piece {
-  readonly text: string;
-  readonly owner?: Owner | undefined;
-  readonly server?: string | undefined;
-}
+export type PieceSink = (text: string, owner: Owner | undefined, server: string | undefined) => void;
 
 /**
- * Every piece of the config, in order. `onFrame` receives the text no service owns (global
- * templates, the shared map lookup lines): it says how the maps are read.
+ * Every piece of the config, in order, to `emit`. `onFrame` receives the text no service owns
+ * (global templates, the shared map lookup lines): it says how the maps are read.
  */
-export function* configPieces(
-  frags: readonly ServiceFragments[], lookup: Lookup, opts: RenderOptions, onFrame: (text: string) => void = () => {},
-): Generator<Piece> {
+export function emitConfig(
+  frags: readonly ServiceFragments[], lookup: Lookup, opts: RenderOptions, emit: PieceSink, onFrame: (text: string) => void = () => {},
+): void {
   const bind = !opts.dontBindHttpHttps;
-  const global = (name: string, values: Record<string, string> = {}): string => {
+  const global = (name: string, values: Record<string, string> = {}): void => {
     const text = fillTemplate(lookup, name, values);
     onFrame(text);
-    return text;
+    emit(text, undefined, undefined);
   };
-  const shared = (text: string): string => { onFrame(text); return text; };
+  const shared = (text: string): void => { onFrame(text); emit(text, undefined, undefined); };
   // A Service carries its app and index: it is its own pieces' owner (no object per piece).
-  const owner = (s: Service): Owner => s;
   let sorted: ServiceFragments[] | undefined;
   const byWeight = () => (sorted ??= [...frags].sort((x, y) => y.service.backendWeight - x.service.backendWeight));
 
-  yield piece(global('HEAD'));
-  for (const f of frags) yield piece(f.userlist, owner(f.service));
+  global('HEAD');
+  for (const f of frags) emit(f.userlist, f.service, undefined);
 
   if (bind) {
-    yield piece(global('HTTP_FRONTEND_HEAD'));
-    for (const f of byWeight()) if (f.routing) yield piece(f.routing.http.join(''), owner(f.service));
-    yield piece(shared(firstOf(frags, (f) => f.httpMapLine)));
+    global('HTTP_FRONTEND_HEAD');
+    for (const f of byWeight()) if (f.routing) emit(f.routing.http.join(''), f.service, undefined);
+    shared(firstOf(frags, (f) => f.httpMapLine));
   }
 
-  yield piece(global('HTTP_FRONTEND_APPID_HEAD'));
-  for (const f of frags) yield piece(f.appIdLines, owner(f.service));
-  yield piece(shared(firstOf(frags, (f) => f.appIdMapLine)));
+  global('HTTP_FRONTEND_APPID_HEAD');
+  for (const f of frags) emit(f.appIdLines, f.service, undefined);
+  shared(firstOf(frags, (f) => f.appIdMapLine));
 
   if (bind && !opts.groupHttpsByVhost) {
-    yield piece(global('HTTPS_FRONTEND_HEAD', { sslCerts: opts.sslCerts.map((c) => `crt ${c}`).join(' ') }));
-    for (const f of byWeight()) if (f.routing) yield piece(f.routing.https.map((h) => h.text).join(''), owner(f.service));
-    yield piece(shared(firstOf(frags, (f) => f.httpsMapLine)));
+    global('HTTPS_FRONTEND_HEAD', { sslCerts: opts.sslCerts.map((c) => `crt ${c}`).join(' ') });
+    for (const f of byWeight()) if (f.routing) emit(f.routing.https.map((h) => h.text).join(''), f.service, undefined);
+    shared(firstOf(frags, (f) => f.httpsMapLine));
   } else if (bind) {
-    yield* groupedHttps(byWeight(), global, opts.sslCerts);
+    groupedHttps(byWeight(), global, opts.sslCerts, emit);
   }
 
-  for (const f of frags) yield piece(f.frontend, owner(f.service));
+  for (const f of frags) emit(f.frontend, f.service, undefined);
   for (const f of frags) {
-    const o = owner(f.service);
-    yield piece(f.backend, o);
-    for (const srv of f.servers) yield { text: srv.text, owner: o, server: f.service.backend };
+    const s = f.service;
+    emit(f.backend, s, undefined);
+    for (const srv of f.servers) emit(srv.text, s, s.backend);
   }
-}
-
-function piece(text: string, owner?: Owner): Piece {
-  return { text, owner };
 }
 
 function firstOf(frags: readonly ServiceFragments[], pick: (f: ServiceFragments) => string | undefined): string {
@@ -87,11 +80,12 @@ function firstOf(frags: readonly ServiceFragments[], pick: (f: ServiceFragments)
  * --group-https-by-vhost: :443 becomes a TCP SNI switch; each vhost gets a loopback backend
  * and its own TLS frontend carrying that vhost's certificates, bind options and rules.
  */
-function* groupedHttps(
+function groupedHttps(
   byWeight: readonly ServiceFragments[],
-  global: (name: string, values?: Record<string, string>) => string,
+  global: (name: string, values?: Record<string, string>) => void,
   defaultCerts: readonly string[],
-): Generator<Piece> {
+  emit: PieceSink,
+): void {
   interface VhostGroup { rules: Array<{ text: string; s: Service }>; certs: string[]; bindOpts: string[]; mapLine: string | undefined }
   const groups = new Map<string, VhostGroup>();
   const group = (v: string): VhostGroup => {
@@ -113,15 +107,15 @@ function* groupedHttps(
     }
   }
   const vhosts = [...groups.keys()].sort();
-  yield piece(global('HTTPS_GROUPED_FRONTEND_HEAD'));
-  for (const v of vhosts) yield piece(global('HTTPS_GROUPED_VHOST_FRONTEND_ACL', { backend: sanitize(v), host: v }));
+  global('HTTPS_GROUPED_FRONTEND_HEAD');
+  for (const v of vhosts) global('HTTPS_GROUPED_VHOST_FRONTEND_ACL', { backend: sanitize(v), host: v });
   for (const v of vhosts) {
     const g = groups.get(v)!;
     const name = sanitize(v);
     const certs = (g.certs.length > 0 ? g.certs : defaultCerts).map((c) => `crt ${c}`).join(' ');
-    yield piece(global('HTTPS_GROUPED_VHOST_BACKEND_HEAD', { name }));
-    yield piece(global('HTTPS_GROUPED_VHOST_FRONTEND_HEAD', { name, sslCerts: certs, bindOpts: g.bindOpts.map((o) => ` ${o}`).join('') }));
-    for (const r of g.rules) yield piece(r.text, r.s);
-    yield piece(g.mapLine ?? '');
+    global('HTTPS_GROUPED_VHOST_BACKEND_HEAD', { name });
+    global('HTTPS_GROUPED_VHOST_FRONTEND_HEAD', { name, sslCerts: certs, bindOpts: g.bindOpts.map((o) => ` ${o}`).join('') });
+    for (const r of g.rules) emit(r.text, r.s, undefined);
+    emit(g.mapLine ?? '', undefined, undefined);
   }
 }

@@ -13,4 +13,4 @@ export { compileEjsTemplate, ejsLocals, EjsTemplateError, type EjsRenderer, type
 export { renderTemplateDocs } from './template-docs.js';
 export type { OwnedRange } from './config-builder.js';
 export { withNewline } from './config-builder.js';
-export { configPieces, type Piece } from './config-pieces.js';
+export { emitConfig, type PieceSink } from './config-pieces.js';

@@ -3,7 +3,7 @@
 
 import type { Model, Service, Skipped } from '../model/types.js';
 import { ConfigBuilder, type OwnedRange } from './config-builder.js';
-import { configPieces } from './config-pieces.js';
+import { emitConfig } from './config-pieces.js';
 import { serviceFragments, type FragmentOptions, type ServiceFragments } from './service-fragments.js';
 import { TemplateError, type BuiltinValues, type Lookup } from './template-lookup.js';
 import type { TemplateSet } from './template-set.js';
@@ -109,10 +109,10 @@ function fragmentsOrSkip(s: Service, lookup: Lookup, fo: FragmentOptions): Servi
 export function assemble(frags: readonly ServiceFragments[], lookup: Lookup, opts: RenderOptions): Omit<Rendered, 'excluded'> {
   const b = new ConfigBuilder();
   let frameText = '';
-  for (const p of configPieces(frags, lookup, opts, (text) => { frameText += text; })) {
-    if (p.server !== undefined) b.addServer(p.server, p.text, p.owner!);
-    else b.add(p.text, p.owner);
-  }
+  emitConfig(frags, lookup, opts, (text, owner, server) => {
+    if (server !== undefined) b.addServer(server, text, owner!);
+    else b.add(text, owner);
+  }, (text) => { frameText += text; });
   const built = b.build();
   let maps: Record<string, string> | undefined;
   return {

@@ -6,8 +6,8 @@
 // renders everything, and any change of the text is a reload.
 
 import {
-  assemble, buildMaps, configPieces, ejsLocals, withExcluded, withNewline, EjsTemplateError, newFragmentCache, renderFragments, TemplateError,
-  type EjsRenderer, type Piece, type Lookup, type Rendered, type RenderOptions, type ServiceFragments, type TemplateSet,
+  assemble, buildMaps, emitConfig, ejsLocals, withExcluded, withNewline, EjsTemplateError, newFragmentCache, renderFragments, TemplateError,
+  type EjsRenderer, type Lookup, type Rendered, type RenderOptions, type ServiceFragments, type TemplateSet,
 } from '../config/index.js';
 import { defaultsTraits, mapMatchKinds, type BackendDesired, type BackendTraits, type DesiredState } from '../haproxy/index.js';
 import type { Model, Service, Skipped } from '../model/types.js';
@@ -27,16 +27,18 @@ export interface ModelRenderer {
   /** The map files of a model (fragments come from the cache). */
   maps(model: Model): Readonly<Record<string, string>>;
   /**
-   * The config's text and the maps (writing the files after runtime changes), as pieces made
-   * while they are consumed (see configPieces). A template error surfaces as a TemplateError
-   * thrown while iterating.
+   * The config's text and the maps (writing the files after runtime changes): the config as
+   * its pieces, which the writer writes out in slices (see emitConfig). Fragments come from the
+   * cache; only the pieces' list is made here.
    */
   pieces(model: Model): { ok: true; pieces: Iterable<string>; maps: Readonly<Record<string, string>> } | { ok: false; error: TemplateError };
 }
 
-/** The text of each non-empty piece, ending its line (as ConfigBuilder joins them). */
-function* lines(pieces: Iterable<Piece>): Generator<string> {
-  for (const p of pieces) if (p.text !== '') yield withNewline(p.text);
+/** The text of each non-empty piece of the config, ending its line (as ConfigBuilder joins them). */
+function lines(frags: readonly ServiceFragments[], lookup: Lookup, options: RenderOptions): string[] {
+  const out: string[] = [];
+  emitConfig(frags, lookup, options, (text) => { if (text !== '') out.push(withNewline(text)); });
+  return out;
 }
 
 export function createRenderer(templates: TemplateSet, options: RenderOptions, ejs?: EjsRenderer): ModelRenderer {
@@ -100,7 +102,7 @@ export function createRenderer(templates: TemplateSet, options: RenderOptions, e
       }
       try {
         const frags = renderFragments(model.services, lookup, options, cache).frags;
-        return { ok: true, pieces: lines(configPieces(frags, lookup, options)), maps: buildMaps(frags, options.haproxyMap) };
+        return { ok: true, pieces: lines(frags, lookup, options), maps: buildMaps(frags, options.haproxyMap) };
       } catch (err) {
         if (err instanceof TemplateError) return { ok: false, error: err };
         throw err;
