@@ -501,16 +501,29 @@ function portHolders(applied: AppliedState): Map<number, string> {
 
 /** Port -> frontend name (the service's backend name, in the default templates) of a config. */
 export function portHoldersInConfig(config: string): Map<number, string> {
+  // A restart reads the whole config on disk (megabytes at thousands of apps): each line is
+  // matched where it starts (sticky patterns that never cross a line end), not split out.
   const out = new Map<number, string>();
   let frontend: string | undefined;
-  for (const line of config.split('\n')) {
-    const section = /^(frontend|backend|listen|defaults|global|userlist|peers|resolvers|program|http-errors|ring|cache)\b\s*(\S*)/.exec(line);
-    if (section) { frontend = section[1] === 'frontend' ? section[2] : undefined; continue; }
-    const bind = frontend && /^\s+bind\s+\S*:(\d+)\b/.exec(line);
-    if (bind && !out.has(Number(bind[1]))) out.set(Number(bind[1]), frontend!);
+  for (let at = 0; at < config.length;) {
+    const end = config.indexOf('\n', at);
+    const next = end < 0 ? config.length : end + 1;
+    SECTION_LINE.lastIndex = at;
+    const section = SECTION_LINE.exec(config);
+    if (section) {
+      frontend = section[1] === 'frontend' ? section[2] : undefined;
+    } else if (frontend) {
+      BIND_LINE.lastIndex = at;
+      const bind = BIND_LINE.exec(config);
+      if (bind && !out.has(Number(bind[1]))) out.set(Number(bind[1]), frontend);
+    }
+    at = next;
   }
   return out;
 }
+
+const SECTION_LINE = /(frontend|backend|listen|defaults|global|userlist|peers|resolvers|program|http-errors|ring|cache)\b[^\S\n]*([^\s]*)/y;
+const BIND_LINE = /[^\S\n]+bind[^\S\n]+[^\s]*:(\d+)\b/y;
 
 function byApp(model: Model): Map<string, readonly Service[]> {
   const out = new Map<string, Service[]>();
