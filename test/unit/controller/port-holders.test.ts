@@ -37,13 +37,18 @@ describe('portHoldersInConfig', () => {
     const keyword = fc.constantFrom('frontend', 'backend', 'listen', 'defaults', 'global', 'userlist', 'frontendx', 'frontend-a', 'cache', 'ring');
     const word = fc.constantFrom('web_80', 'a', '', 'b-c', 'x:1');
     const port = fc.integer({ min: 1, max: 12 });
-    const line = fc.oneof(
-      fc.tuple(keyword, space, word).map(([k, s, w]) => `${k}${s}${w}`),
+    const bindLine = fc.oneof(
       fc.tuple(space, fc.constantFrom('*', '0.0.0.0', '[::]', 'a:b', ''), port, fc.constantFrom('', ' ssl', 'x', '\r')).map(([s, a, p, t]) => `${s}bind${s}${a}:${p}${t}`),
       fc.tuple(space, port).map(([s, p]) => `${s}bind *:${p}`),
-      fc.constantFrom('  mode http', 'bind *:3', '#frontend f', '', '  server s 1.2.3.4:5 check'),
     );
-    fc.assert(fc.property(fc.array(line, { maxLength: 40 }), fc.boolean(), (lines, finalNewline) => {
+    const otherLine = fc.constantFrom('  mode http', 'bind *:3', '#frontend f', '', '  server s 1.2.3.4:5 check');
+    // Sections: a header line (or none: lines before the first section), then its lines.
+    const section = fc.tuple(
+      fc.option(fc.tuple(keyword, space, word).map(([k, s, w]) => `${k}${s}${w}`)),
+      fc.array(fc.oneof(bindLine, otherLine), { maxLength: 6 }),
+    ).map(([head, body]) => (head === null ? body : [head, ...body]));
+    fc.assert(fc.property(fc.array(section, { maxLength: 8 }), fc.boolean(), (sections, finalNewline) => {
+      const lines = sections.flat();
       const config = lines.join('\n') + (finalNewline ? '\n' : '');
       const expected = byLines(config);
       if (expected.size > 0) seen.holders += 1;
