@@ -61,10 +61,14 @@ export function emitConfig(
   }
 
   for (const f of frags) emit(f.frontend, f.service, undefined);
-  for (const f of frags) {
+  // Every backend and every task's server line: most of the pieces. Indexed loops: a full render
+  // runs this once, so it runs cold, where for-of makes an iterator result per step.
+  for (let i = 0; i < frags.length; i++) {
+    const f = frags[i]!;
     const s = f.service;
     emit(f.backend, s, undefined);
-    for (const srv of f.servers) emit(srv.text, s, s.backend);
+    const servers = f.servers;
+    for (let k = 0; k < servers.length; k++) emit(servers[k]!.text, s, s.backend);
   }
 }
 

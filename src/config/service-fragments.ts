@@ -79,9 +79,11 @@ export function serviceFragments(s: Service, lookup: Lookup, opts: FragmentOptio
     backend += fill(isTcpCheck(s) ? 'BACKEND_TCP_HEALTHCHECK_OPTIONS' : 'BACKEND_HTTP_HEALTHCHECK_OPTIONS');
   }
 
-  // A server's check options differ from its siblings' only by the check port: fill once per port.
-  const checkOptions = new Map<number | undefined, string>();
+  // A server's check options differ from its siblings' only by the check port: fill once per
+  // port (the map only for a service that has a check).
+  let checkOptions: Map<number | undefined, string> | undefined;
   const serverCheckOptions = (checkPort: number | undefined): string => {
+    checkOptions ??= new Map();
     let options = checkOptions.get(checkPort);
     if (options === undefined) {
       const portOptions = checkPort !== undefined ? ` port ${checkPort}` : '';

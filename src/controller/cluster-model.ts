@@ -317,7 +317,10 @@ export class ClusterModel {
     this.dropped.clear();
     this.inventing = 0;
     const invalid: unknown[] = [];
-    for (const a of apps) {
+    // Indexed: a full read runs this once over every app, cold (for-of would make an iterator
+    // result per app).
+    for (let i = 0; i < apps.length; i++) {
+      const a = apps[i]!;
       if (typeof a !== 'object' || a === null || typeof a.id !== 'string' || a.id === '' || a.id === '/') { invalid.push(a); continue; }
       const key = unitKeyOf(a);
       this.unitOf.set(a.id, key);

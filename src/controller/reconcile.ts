@@ -134,9 +134,17 @@ export function servedModel(applied: AppliedState | undefined): Model {
   return applied ? servedModelOf(applied.byApp) : { services: [], skipped: [] };
 }
 
-function hostsOf(apps: Iterable<WireApp | undefined>): string[] {
+/** Every task's host. Indexed loops: on a full read this runs once over every task, cold. */
+function hostsOf(apps: readonly (WireApp | undefined)[]): string[] {
   const hosts: string[] = [];
-  for (const a of apps) for (const t of Array.isArray(a?.tasks) ? a!.tasks : []) if (typeof t?.host === 'string') hosts.push(t.host);
+  for (let i = 0; i < apps.length; i++) {
+    const tasks = apps[i]?.tasks;
+    if (!Array.isArray(tasks)) continue;
+    for (let k = 0; k < tasks.length; k++) {
+      const host: unknown = tasks[k]?.host;
+      if (typeof host === 'string') hosts.push(host);
+    }
+  }
   return hosts;
 }
 
