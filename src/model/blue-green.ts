@@ -117,24 +117,28 @@ function mergeColours(group: string, members: SourceApp[]): ServedApp {
 }
 
 const NONE_WITHDRAWN = (): boolean => false;
+const NOTHING_DRAINING: ReadonlySet<string> = new Set();
 
 /**
  * Groups apps by HAPROXY_DEPLOYMENT_GROUP; other apps are served as they are. Sorted by appId.
  * `withdrawn` says which colours (colourKey) are being rolled back; only a deployment group's can be.
  */
 export function servedApps(apps: readonly SourceApp[], withdrawn: (colour: string) => boolean = NONE_WITHDRAWN): ServedApp[] {
-  const groups = new Map<string, SourceApp[]>();
+  // Nearly every call is for one app outside any group (the cluster model normalizes app by
+  // app): nothing is made for groups unless there is one, and no app has a set of its own.
+  let groups: Map<string, SourceApp[]> | undefined;
   const out: ServedApp[] = [];
   for (const source of apps) {
     const group = source.settings.deploymentGroup;
     if (group === undefined) {
-      out.push({ appId: source.id, base: source, members: [source], draining: new Set() });
+      out.push({ appId: source.id, base: source, members: [source], draining: NOTHING_DRAINING });
     } else {
+      groups ??= new Map();
       const list = groups.get(group) ?? [];
       list.push(source);
       groups.set(group, list);
     }
   }
-  for (const [group, members] of groups) out.push(mergeGroup(group, members, withdrawn));
+  if (groups) for (const [group, members] of groups) out.push(mergeGroup(group, members, withdrawn));
   return out.sort((a, b) => (a.appId < b.appId ? -1 : a.appId > b.appId ? 1 : a.base.id < b.base.id ? -1 : a.base.id > b.base.id ? 1 : 0));
 }
