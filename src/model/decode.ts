@@ -198,6 +198,9 @@ function portLabelNames(index: number): ReadonlyMap<string, string> {
 /** HAPROXY_{index}_* labels -> settings for that service port, plus problems as data. */
 export function decodePortLabels(labels: Labels, index: number): Decoded<PortSettings> {
   const own = portLabels(labels, index);
+  // Many service ports have no label of their own (every port but the first, often): they
+  // share one frozen decoding of nothing instead of each making it again.
+  if (own.size === 0) return UNLABELLED_PORT;
   const r = new LabelReader(own);
   const names = portLabelNames(index);
   const l = (name: string): string => names.get(name) ?? labelName(name, index);
@@ -231,6 +234,17 @@ export function decodePortLabels(labels: Labels, index: number): Decoded<PortSet
   };
   return { settings, problems: r.problems };
 }
+
+/** What decodePortLabels gives a port without labels of its own (the unit tests hold it to the long way). */
+const UNLABELLED_PORT: Decoded<PortSettings> = Object.freeze({
+  settings: Object.freeze({
+    vhosts: Object.freeze([]), path: undefined, mode: undefined, balance: 'roundrobin', sticky: false, redirectToHttps: false,
+    useHsts: false, sslCert: undefined, bindOptions: undefined, bindAddr: '*', port: undefined, auth: undefined,
+    proxypassPath: undefined, revproxyPath: undefined, redirPath: undefined, backendWeight: 0,
+    networkAllowed: undefined, healthCheckPortIndex: undefined, groups: undefined, enabled: undefined, templates: Object.freeze({}),
+  }),
+  problems: Object.freeze([]),
+});
 
 function decodeTimestamp(r: LabelReader, label: string): number | undefined {
   const value = r.text(label);

@@ -16,6 +16,15 @@ describe('decodePortLabels: defaults', () => {
       networkAllowed: undefined, healthCheckPortIndex: undefined, groups: undefined, enabled: undefined, templates: {},
     });
   });
+
+  it('a port without labels of its own decodes as one whose own labels set nothing', () => {
+    // The first is the shared shortcut, the second goes the whole way through the labels.
+    const none = port({ HAPROXY_GROUP: 'external', HAPROXY_1_VHOST: 'other.example.com' });
+    const nothingSet = port({ HAPROXY_GROUP: 'external', HAPROXY_0_NOT_A_SETTING: 'x' });
+    expect(nothingSet).not.toBe(none);
+    expect(none).toEqual(nothingSet);
+    expect(Object.isFrozen(none.settings.vhosts) && Object.isFrozen(none.settings.templates)).toBe(true);
+  });
 });
 
 describe('decodePortLabels: every label', () => {
