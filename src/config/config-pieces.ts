@@ -40,29 +40,31 @@ export function emitConfig(
   const byWeight = () => (sorted ??= [...frags].sort((x, y) => y.service.backendWeight - x.service.backendWeight));
 
   global('HEAD');
-  for (const f of frags) emit(f.userlist, f.service, undefined);
+  // Indexed loops: a full render runs this once, so it runs cold, where for-of makes an
+  // iterator result per step (there are ~5 pieces per service and one per task).
+  for (let i = 0; i < frags.length; i++) emit(frags[i]!.userlist, frags[i]!.service, undefined);
 
   if (bind) {
     global('HTTP_FRONTEND_HEAD');
-    for (const f of byWeight()) if (f.routing) emit(f.routing.http.join(''), f.service, undefined);
+    const weighted = byWeight();
+    for (let i = 0; i < weighted.length; i++) { const f = weighted[i]!; if (f.routing) emit(f.routing.http.join(''), f.service, undefined); }
     shared(firstOf(frags, (f) => f.httpMapLine));
   }
 
   global('HTTP_FRONTEND_APPID_HEAD');
-  for (const f of frags) emit(f.appIdLines, f.service, undefined);
+  for (let i = 0; i < frags.length; i++) emit(frags[i]!.appIdLines, frags[i]!.service, undefined);
   shared(firstOf(frags, (f) => f.appIdMapLine));
 
   if (bind && !opts.groupHttpsByVhost) {
     global('HTTPS_FRONTEND_HEAD', { sslCerts: opts.sslCerts.map((c) => `crt ${c}`).join(' ') });
-    for (const f of byWeight()) if (f.routing) emit(f.routing.https.map((h) => h.text).join(''), f.service, undefined);
+    const weighted = byWeight();
+    for (let i = 0; i < weighted.length; i++) { const f = weighted[i]!; if (f.routing) emit(f.routing.https.map((h) => h.text).join(''), f.service, undefined); }
     shared(firstOf(frags, (f) => f.httpsMapLine));
   } else if (bind) {
     groupedHttps(byWeight(), global, opts.sslCerts, emit);
   }
 
-  for (const f of frags) emit(f.frontend, f.service, undefined);
-  // Every backend and every task's server line: most of the pieces. Indexed loops: a full render
-  // runs this once, so it runs cold, where for-of makes an iterator result per step.
+  for (let i = 0; i < frags.length; i++) emit(frags[i]!.frontend, frags[i]!.service, undefined);
   for (let i = 0; i < frags.length; i++) {
     const f = frags[i]!;
     const s = f.service;
@@ -73,8 +75,8 @@ export function emitConfig(
 }
 
 function firstOf(frags: readonly ServiceFragments[], pick: (f: ServiceFragments) => string | undefined): string {
-  for (const f of frags) {
-    const v = pick(f);
+  for (let i = 0; i < frags.length; i++) {
+    const v = pick(frags[i]!);
     if (v !== undefined) return v;
   }
   return '';

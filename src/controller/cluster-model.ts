@@ -346,11 +346,14 @@ export class ClusterModel {
     }
     this.inventorLost = [...fromFull.values()].some((u) => u.skipped.some((s) => CLASH_WORDS.test(s.message)));
     const all: Service[] = [];
-    for (const [key, ids] of this.members) {
-      const unit = fromFull.get(key) ?? (last && this.unchangedUnit(key, ids, last)) ?? normalizeRunSpecs([...ids].map((i) => this.wire.get(i)!), this.opts);
+    // forEach and an indexed loop, not for-of: this runs once per unit on a full read, cold,
+    // where for-of makes an entry pair and an iterator result per step.
+    this.members.forEach((ids, key) => {
+      const unit = fromFull.get(key) ?? (last && this.unchangedUnit(key, ids, last)) ?? normalizeRunSpecs(Array.from(ids, (i) => this.wire.get(i)!), this.opts);
       this.units.set(key, unit);
-      for (const s of unit.services) { this.index(s); all.push(s); }
-    }
+      const services = unit.services;
+      for (let i = 0; i < services.length; i++) { this.index(services[i]!); all.push(services[i]!); }
+    });
     for (const k of [...this.held.keys()]) if (!this.members.has(k)) this.held.delete(k);
     this.resolveClashes(all, true);
   }

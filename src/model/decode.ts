@@ -155,16 +155,17 @@ function decodeMode(r: LabelReader, label: string): 'http' | 'tcp' | undefined {
 }
 
 /**
- * One service port's labels (HAPROXY_{index}_*), found with one walk over the app's labels: an
- * app has a handful of labels, and looking up each of the twenty names a port can have in every
- * app's differently shaped labels object cost more than the rest of the decoding.
+ * One service port's labels (HAPROXY_{index}_*; undefined when it has none), found with one walk
+ * over the app's labels: an app has a handful of labels, and looking up each of the twenty names
+ * a port can have in every app's differently shaped labels object cost more than the rest of the
+ * decoding.
  */
-function portLabels(labels: Labels, index: number): Map<string, string> {
+function portLabels(labels: Labels, index: number): Map<string, string> | undefined {
   const prefix = `HAPROXY_${index}_`;
-  const own = new Map<string, string>();
+  let own: Map<string, string> | undefined;
   for (const label in labels) {
     const value = labels[label];
-    if (label.startsWith(prefix) && typeof value === 'string') own.set(label, value);
+    if (label.startsWith(prefix) && typeof value === 'string') (own ??= new Map()).set(label, value);
   }
   return own;
 }
@@ -200,7 +201,7 @@ export function decodePortLabels(labels: Labels, index: number): Decoded<PortSet
   const own = portLabels(labels, index);
   // Many service ports have no label of their own (every port but the first, often): they
   // share one frozen decoding of nothing instead of each making it again.
-  if (own.size === 0) return UNLABELLED_PORT;
+  if (own === undefined) return UNLABELLED_PORT;
   const r = new LabelReader(own);
   const names = portLabelNames(index);
   const l = (name: string): string => names.get(name) ?? labelName(name, index);
