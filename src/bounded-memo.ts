@@ -5,7 +5,10 @@
 export function boundedMemo<V>(compute: (key: string) => V, max: number): (key: string) => V {
   const known = new Map<string, V>();
   return (key) => {
-    if (known.has(key)) return known.get(key)!;
+    // One lookup for a known key (the common case: it runs for every task); `has` only tells
+    // a remembered undefined from a key never seen.
+    const hit = known.get(key);
+    if (hit !== undefined || known.has(key)) return hit as V;
     const value = compute(key);
     if (known.size >= max) known.clear();
     known.set(key, value);
