@@ -294,14 +294,16 @@ export class ClusterModel {
     const keys = [...this.units.keys()].sort(compareText);
     const services: Service[] = [];
     const skipped: Skipped[] = [...this.looseSkipped];
-    for (const k of keys) {
-      const u = this.units.get(k)!;
-      for (const s of u.services) {
+    // Indexed loops: a full pass runs this once over every unit, cold (see renormalizeAll).
+    for (let i = 0; i < keys.length; i++) {
+      const u = this.units.get(keys[i]!)!;
+      for (let k = 0; k < u.services.length; k++) {
+        const s = u.services[k]!;
         const d = this.dropped.get(s);
         if (d) skipped.push(d);
         else services.push(s);
       }
-      skipped.push(...u.skipped);
+      for (let k = 0; k < u.skipped.length; k++) skipped.push(u.skipped[k]!);
     }
     services.sort(byAppAndPort);
     return { services, skipped: skipped.sort(compareSkipped) };

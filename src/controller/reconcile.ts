@@ -535,7 +535,9 @@ const BIND_LINE = /[^\S\n]+bind[^\S\n]+[^\s]*:(\d+)\b/y;
 
 function byApp(model: Model): Map<string, readonly Service[]> {
   const out = new Map<string, Service[]>();
-  for (const s of model.services) {
+  // Indexed: once per full pass over every service, cold.
+  for (let i = 0; i < model.services.length; i++) {
+    const s = model.services[i]!;
     const list = out.get(s.appId);
     if (list) list.push(s);
     else out.set(s.appId, [s]);
