@@ -8,7 +8,7 @@ import { createLoop, type PassRequest, type ReconcileLoop } from './loop.js';
 import { flushFiles, reconcileOnce, type AppliedState, type PassOutcome, type ReconcileDeps } from './reconcile.js';
 import { noticesOf } from './notices.js';
 import { statusSnapshot } from './status-snapshot.js';
-import type { Skipped } from '../model/types.js';
+import type { Service, Skipped } from '../model/types.js';
 import { RepeatFilter } from './log-repeats.js';
 
 /**
@@ -96,9 +96,19 @@ export function createController(deps: ControllerDeps): Controller {
     else repeats.clear('stale');
     if (o.result !== 'error' && o.result !== 'invalid' && repeats.clear('pass')) log.info({ trigger: o.trigger }, 'passes succeed again');
     // Only the apps this pass looked at (every app on a full pass): the cost follows the change.
-    for (const appId of o.scope ?? applied?.byApp.keys() ?? []) for (const s of applied?.byApp.get(appId) ?? []) for (const n of noticesOf(s)) {
-      if (!loggedNotices.has(`${s.backend} ${n}`)) { loggedNotices.add(`${s.backend} ${n}`); log.warn({ appId: s.appId, backend: s.backend, notice: n }, 'label overridden'); }
-    }
+    // (Indexed and forEach: a full pass runs this over every service, cold.)
+    const noticeAll = (services: readonly Service[] | undefined) => {
+      for (let i = 0; i < (services?.length ?? 0); i++) {
+        const s = services![i]!;
+        const notices = noticesOf(s);
+        for (let k = 0; k < notices.length; k++) {
+          const n = notices[k]!;
+          if (!loggedNotices.has(`${s.backend} ${n}`)) { loggedNotices.add(`${s.backend} ${n}`); log.warn({ appId: s.appId, backend: s.backend, notice: n }, 'label overridden'); }
+        }
+      }
+    };
+    if (o.scope) for (const appId of o.scope) noticeAll(applied?.byApp.get(appId));
+    else applied?.byApp.forEach((services) => noticeAll(services));
     switch (o.result) {
       case 'noop': log.debug({ trigger: o.trigger, durationMs: o.durationMs }, 'no change'); break;
       case 'runtime':

@@ -308,11 +308,17 @@ export function normalize(apps: readonly WireApp[], opts: NormalizeOptions): Mod
   const served = servedApps(sourceApps(apps, opts, skipped), opts.withdrawn);
 
   // Marathon's own service ports first, so invented ones (IP-per-task) never collide with them.
+  // (Indexed loops: the cluster model calls this once per app, so its first thousand calls or
+  // so run cold, where for-of makes an iterator result per step.)
   const taken = new Set<number>();
-  for (const s of served) for (const p of declaredServicePorts(s.base.app)) taken.add(p.servicePort);
+  for (let i = 0; i < served.length; i++) {
+    const declared = declaredServicePorts(served[i]!.base.app);
+    for (let k = 0; k < declared.length; k++) taken.add(declared[k]!.servicePort);
+  }
   const range = portRange(opts);
   let services: Service[] = [];
-  for (const s of served) {
+  for (let i = 0; i < served.length; i++) {
+    const s = served[i]!;
     try {
       const slots = servicePorts(s.appId, s.base.app, range, taken);
       if (slots.length === 0) {
@@ -322,7 +328,8 @@ export function normalize(apps: readonly WireApp[], opts: NormalizeOptions): Mod
           : { appId: s.appId, reason: 'GROUP_MISMATCH', message: `app ${s.appId} is not in groups ${opts.groups.join(',')}` });
         continue;
       }
-      services.push(...servicesOf(s, slots, opts, skipped));
+      const own = servicesOf(s, slots, opts, skipped);
+      for (let k = 0; k < own.length; k++) services.push(own[k]!);
     } catch (err) {
       // A shape we did not foresee: lose this app, not the whole pass.
       skipped.push({ appId: s.appId, reason: 'INVALID_APP', message: `app ${s.appId} could not be read: ${err instanceof Error ? err.message : String(err)}` });
