@@ -9,13 +9,15 @@
 // A colour is one deployment: its app id and its HAPROXY_DEPLOYMENT_STARTED_AT, so the next
 // deployment under the same id (zdd alternates two ids) is never withdrawn by an old request.
 
-import type { AppSettings } from './decode.js';
+import type { AppSettings, Labels } from './decode.js';
 import type { WireApp, WireTask } from './wire.js';
 
 /** An app as Marathon knows it, with its decoded app-level labels. */
 export interface SourceApp {
   readonly id: string;
+  /** As Marathon sent it; its labels as read (string values only) are `labels`. */
   readonly app: WireApp;
+  readonly labels: Labels;
   readonly settings: AppSettings;
 }
 

@@ -204,7 +204,7 @@ function buildService(
 
 function servicesOf(served: ServedApp, slots: readonly ServicePortSlot[], opts: NormalizeOptions, skipped: Skipped[]): Service[] {
   const { appId } = served;
-  const labels = served.base.app.labels as Labels;
+  const labels = served.base.labels;
   let tasks: LiveTask[] | undefined;
   const out: Service[] = [];
   slots.forEach((slot, index) => {
@@ -298,7 +298,7 @@ function sourceApps(apps: readonly WireApp[], opts: NormalizeOptions, skipped: S
       else skipped.push({ appId: id, reason: 'GROUP_MISMATCH', message: `app ${id} is not in groups ${opts.groups.join(',')}` });
       continue;
     }
-    out.push({ id, app: { ...app, labels }, settings });
+    out.push({ id, app, labels, settings });
   }
   return out;
 }
@@ -322,7 +322,7 @@ export function normalize(apps: readonly WireApp[], opts: NormalizeOptions): Mod
     try {
       const slots = servicePorts(s.appId, s.base.app, range, taken);
       if (slots.length === 0) {
-        const ours = mayServe(s.base.app.labels as Labels, s.base.settings.groups, opts.groups);
+        const ours = mayServe(s.base.labels, s.base.settings.groups, opts.groups);
         skipped.push(ours
           ? { appId: s.appId, reason: 'NO_SERVICE_PORT', message: `app ${s.appId} has no service port` }
           : { appId: s.appId, reason: 'GROUP_MISMATCH', message: `app ${s.appId} is not in groups ${opts.groups.join(',')}` });
