@@ -36,6 +36,7 @@ export function emitConfig(
   };
   const shared = (text: string): void => { onFrame(text); emit(text, undefined, undefined); };
   // A Service carries its app and index: it is its own pieces' owner (no object per piece).
+  // Pieces no service owns (the global templates, the shared map lines) have none.
   let sorted: ServiceFragments[] | undefined;
   const byWeight = () => (sorted ??= [...frags].sort((x, y) => y.service.backendWeight - x.service.backendWeight));
 
