@@ -61,10 +61,8 @@ const LINE_BREAKING = /[\r\n\0]/;
  * rather than by decoding every label of every app on each full read.
  */
 function unitKeyOf(app: WireApp): string {
-  if (isPodApp(app)) return app.id!;
-  const labels: unknown = app.labels;
-  if (typeof labels !== 'object' || labels === null || Array.isArray(labels) || !Object.hasOwn(labels, 'HAPROXY_DEPLOYMENT_GROUP')) return app.id!;
-  const group: unknown = (labels as Record<string, unknown>)['HAPROXY_DEPLOYMENT_GROUP'];
+  if (isPodApp(app) || !inDeploymentGroup(app)) return app.id!;
+  const group: unknown = (app.labels as Record<string, unknown>)['HAPROXY_DEPLOYMENT_GROUP'];
   if (typeof group !== 'string' || group === '' || LINE_BREAKING.test(group)) return app.id!;
   return group.startsWith('/') ? group : `/${group}`;
 }

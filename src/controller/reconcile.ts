@@ -530,8 +530,8 @@ export function portHoldersInConfig(config: string): Map<number, string> {
   return out;
 }
 
-const SECTION_LINE = /(frontend|backend|listen|defaults|global|userlist|peers|resolvers|program|http-errors|ring|cache)\b[^\S\n]*([^\s]*)/y;
-const BIND_LINE = /[^\S\n]+bind[^\S\n]+[^\s]*:(\d+)\b/y;
+const SECTION_LINE = /(frontend|backend|listen|defaults|global|userlist|peers|resolvers|program|http-errors|ring|cache)\b[^\S\n]*(\S*)/y;
+const BIND_LINE = /[^\S\n]+bind[^\S\n]+\S*:(\d+)\b/y;
 
 function byApp(model: Model): Map<string, readonly Service[]> {
   const out = new Map<string, Service[]>();
