@@ -98,8 +98,9 @@ export function createController(deps: ControllerDeps): Controller {
     // Only the apps this pass looked at (every app on a full pass): the cost follows the change.
     // (Indexed and forEach: a full pass runs this over every service, cold.)
     const noticeAll = (services: readonly Service[] | undefined) => {
-      for (let i = 0; i < (services?.length ?? 0); i++) {
-        const s = services![i]!;
+      if (services === undefined) return;
+      for (let i = 0; i < services.length; i++) {
+        const s = services[i]!;
         const notices = noticesOf(s);
         for (let k = 0; k < notices.length; k++) {
           const n = notices[k]!;
