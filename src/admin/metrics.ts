@@ -61,7 +61,7 @@ const SPECS = {
   driftTotal: {
     type: 'counter',
     name: 'drift_total',
-    help: 'Backends a full read of Marathon (resync, reconnect, SIGHUP) found different from what events had brought.',
+    help: 'Backends a full read of Marathon (resync, reconnect, SIGHUP) found different from what events had brought (not counted in poll mode, which has no events).',
     labelNames: [],
   },
   streamConnected: {

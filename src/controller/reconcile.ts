@@ -183,7 +183,8 @@ export async function reconcileOnce(deps: ReconcileDeps, applied: AppliedState |
     if (typeof out !== 'string') return done({ ...out, timings: { readMs, appliedMs: out.timings?.appliedMs } });
     if (out !== 'reload') mustReload = out;
   }
-  return fullPass(deps, applied, started, done, req.full && applied !== undefined, mustReload);
+  // Drift is what events missed; in poll mode there are no events and every change comes from a full read.
+  return fullPass(deps, applied, started, done, req.full && applied !== undefined && deps.settings.mode !== 'poll', mustReload);
 }
 
 type Done = (o: Omit<PassOutcome, 'at' | 'durationMs' | 'trigger'>, next?: AppliedState | undefined) => { outcome: PassOutcome; applied: AppliedState | undefined };

@@ -135,6 +135,16 @@ describe('reconcile pass', () => {
     expect(r.outcome.drift).toBe(1);
   });
 
+  it('in poll mode a full read is how changes arrive: nothing is counted as drift', async () => {
+    const f = reconcileFakes({ mode: 'poll' });
+    f.marathon.put(wireApp({ id: '/web', tasks: [[31000]] }));
+    const { applied } = await pass(f, undefined);
+    f.marathon.put(wireApp({ id: '/web', tasks: [[31000], [31001]] }));
+    const r = await pass(f, applied);
+    expect(r.outcome.result).toBe('runtime');
+    expect(r.outcome.drift).toBeUndefined();
+  });
+
   it('a failed read is an error the loop retries; nothing applied changes', async () => {
     const f = reconcileFakes();
     f.marathon.put(wireApp({ id: '/web' }));
