@@ -47,7 +47,16 @@ const SERIOUS: readonly RegExp[] = [
   /^All workers exited\. Exiting\.\.\. \([1-9]/,
 ];
 
-function levelOf(haproxyLevel: string, text: string): OutputLevel {
+/**
+ * The cause HAProxy 2.6 puts first when a message follows a command on its runtime API or master
+ * CLI: the controller's own server changes and drains, and the stop and reload it asks for
+ * (`CLI : Server a/b is UP/READY (leaving forced maintenance).`, `CLI : Proxy f stopped ...`).
+ * The message is judged, and matched with its `log stdout` copy (which has no cause), without it.
+ */
+const CLI_CAUSE = /^CLI : /;
+
+function levelOf(haproxyLevel: string, withCause: string): OutputLevel {
+  const text = withCause.replace(CLI_CAUSE, '');
   if (SERIOUS.some((r) => r.test(text))) return 'error';
   if (ROUTINE.some((r) => r.test(text))) return 'debug';
   switch (haproxyLevel) {
@@ -69,7 +78,7 @@ export function parseHaproxyLine(line: string): HaproxyRecord | undefined {
 }
 
 /** The same event from stderr and from `log stdout` compares equal (the log copy drops quotes). */
-const sameEvent = (text: string) => text.replace(/['"]/g, '');
+const sameEvent = (text: string) => text.replace(CLI_CAUSE, '').replace(/['"]/g, '');
 
 /**
  * Turns HAProxy's lines into records, dropping the second copy of an event that arrives both

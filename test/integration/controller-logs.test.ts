@@ -1,6 +1,8 @@
 // What an operator reads in the logs of an ordinary run: the controller in sse mode with its own
-// HAProxy, one deploy (a reload), then SIGTERM. HAProxy's output comes once per event at its
-// level (no "[WARNING]" for routine reloads, no `log stdout` copies); a clean stop is INFO only.
+// HAProxy, one deploy (a reload), a scale up and down (servers in and drained out at run time),
+// then SIGTERM. HAProxy's output comes once per event at its level (no "[WARNING]" for routine
+// reloads or for the changes the controller asked for, no `log stdout` copies); a clean stop is
+// INFO only.
 
 import { createServer, type AddressInfo } from 'node:net';
 import { startEmulator, type Emulator } from '../emulator/index.js';
@@ -24,7 +26,13 @@ d('the logs of a run and a clean stop', () => {
       ...isolatedFlags(dir, { http: p[0]!, https: p[1]!, admin: p[2]!, appid: p[3]!, status: p[4]! })]);
     await ctl.waitForLog((l) => l.msg === 'haproxy started', 'haproxy started');
     await emu.putApp({ id: '/app', instances: 2, labels: { HAPROXY_GROUP: 'external' }, portDefinitions: [{ port: p[5]! }] });
-    await ctl.waitForLog((l) => l.msg === 'haproxy reloaded', 'a reload for the new app');
+    // (Not just any reload: the first pass at start logs one too.)
+    await ctl.waitForLog((l) => l.msg === 'haproxy reloaded' && String(l['reasons']).includes('added'), 'a reload for the new app');
+    // Servers taken in and drained out on the runtime API: HAProxy prints each state change.
+    await emu.scale('/app', 3);
+    await ctl.waitForLog((l) => l.msg === 'haproxy output' && /UP\/READY/.test(String(l['text'])), 'HAProxy reporting a server taken in');
+    await emu.scale('/app', 1);
+    await ctl.waitForLog((l) => l.msg === 'haproxy output' && /going DOWN for maintenance/.test(String(l['text'])), 'HAProxy reporting a drained server taken out');
     code = await ctl.stop('SIGTERM');
   });
 
@@ -56,6 +64,12 @@ d('the logs of a run and a clean stop', () => {
     const routine = haproxy().filter((l) => /^(Proxy \S+ stopped|Former worker|Exiting Master|All workers exited|Loading success|New worker)/.test(String(l['text'])));
     expect(routine.length).toBeGreaterThan(0);
     expect(routine.filter((l) => l.level !== 20)).toEqual([]);
+  });
+
+  test('the server changes the controller asks for on the runtime API are debug, not warnings', () => {
+    const ours = haproxy().filter((l) => /^CLI : Server \S+ (is UP\/READY|enters drain|is going DOWN for maintenance)/.test(String(l['text'])));
+    expect(ours.length).toBeGreaterThanOrEqual(3);
+    expect(ours.filter((l) => l.level !== 20).map((l) => String(l['text']))).toEqual([]);
   });
 
   test('no event is logged twice (stderr and its `log stdout` copy)', () => {

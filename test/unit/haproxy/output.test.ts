@@ -16,6 +16,11 @@ describe('parseHaproxyLine: HAProxy\'s output at the level it deserves', () => {
     ['[WARNING]  (1) : config : config: Can\'t open global server state file \'/run/server-state\': No such file or directory', 'debug', 'WARNING'],
     // The controller's own drains.
     ['[WARNING]  (10121) : Server app_10000/t1 is going DOWN for maintenance. 1 active and 0 backup servers left.', 'debug', 'WARNING'],
+    // The same, as HAProxy 2.6 prints them after a command on its runtime API or master CLI.
+    ['[WARNING]  (10121) : CLI : Server nginx_10000/127_0_0_1_32541 is UP/READY (leaving forced maintenance).', 'debug', 'WARNING'],
+    ['[WARNING]  (10121) : CLI : Server web_10001/127_0_0_1_32539 enters drain state. 3 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.', 'debug', 'WARNING'],
+    ['[WARNING]  (10121) : CLI : Server web_10001/127_0_0_1_32539 is going DOWN for maintenance. 2 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.', 'debug', 'WARNING'],
+    ['[WARNING]  (10121) : CLI : Proxy f stopped (cumulated conns: FE: 0, BE: 0).', 'debug', 'WARNING'],
     // Health flips are worth seeing; failures are serious.
     ['[WARNING]  (10121) : Server b/s1 is UP, reason: Layer7 check passed, code: 200', 'info', 'WARNING'],
     ['[WARNING]  (10121) : Server b/s1 is DOWN, reason: Layer4 connection problem', 'warn', 'WARNING'],
@@ -48,6 +53,12 @@ describe('HaproxyOutputParser: one record per event', () => {
     const b = new HaproxyOutputParser();
     expect(b.push(bare)).toMatchObject({ haproxyLevel: 'LOG' });
     expect(b.push(prefixed)).toBeUndefined();
+  });
+
+  test('a copy is dropped when the stderr line names its cause (`CLI : `) and the copy does not', () => {
+    const p = new HaproxyOutputParser();
+    expect(p.push('[WARNING]  (7) : CLI : Proxy f stopped (cumulated conns: FE: 0, BE: 0).')).toMatchObject({ level: 'debug', text: 'CLI : Proxy f stopped (cumulated conns: FE: 0, BE: 0).' });
+    expect(p.push('Proxy f stopped (cumulated conns: FE: 0, BE: 0).')).toBeUndefined();
   });
 
   test('the same event twice (two proxies, two reloads) is logged twice, each copy dropped once', () => {
