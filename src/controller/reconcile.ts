@@ -206,8 +206,10 @@ async function incrementalPass(
     if (other) (applied.otherGroups ??= new Set()).add(appId);
     else applied.otherGroups?.delete(appId);
     let rendered = deps.render.backendsOf(list);
+    // Why its current services failed to render: reported even when its last good ones serve.
+    const failed = rendered.excluded;
     const lastGood = applied.byApp.get(appId);
-    const broken = rendered.excluded.length > 0 || (list.length === 0 && skips.some((s) => OWN_FAULT.has(s.reason)));
+    const broken = failed.length > 0 || (list.length === 0 && skips.some((s) => OWN_FAULT.has(s.reason)));
     stale.delete(appId);
     if (broken && lastGood && lastGood.length > 0) {
       // Its own fault: keep serving what it served, at the addresses of its current tasks.
@@ -215,7 +217,8 @@ async function incrementalPass(
       rendered = deps.render.backendsOf(list);
       stale.add(appId);
     }
-    skipped.push(...skips, ...rendered.excluded);
+    skipped.push(...skips, ...failed);
+    if (rendered.excluded !== failed) skipped.push(...rendered.excluded);
     // Only what makes it into the config counts as served.
     const left = new Set(rendered.excluded.map((e) => e.index));
     services.set(appId, left.size === 0 ? list : list.filter((s) => !left.has(s.index)));
@@ -365,8 +368,16 @@ async function fullPass(
     const skipped = [...model.skipped, ...rendered.excluded, ...extraSkipped];
     if (rendered.excluded.length > 0 && round === 0) {
       // Apps whose templates failed: serve their last good services if we have them.
+      // The apps already served from their last good services are in `model` as served, so
+      // `again` carries only the newly failed ones: those are added to the stale list.
       const again = carryOverLastGood(withoutApps(model, new Set(rendered.excluded.map((e) => e.appId))), lastGood, rendered.excluded, model.services);
-      if (again.stale.length > stale.length) { model = again.model; stale = again.stale; continue; }
+      const added = again.stale.filter((a) => !stale.includes(a));
+      if (added.length > 0) {
+        const servedNow = new Set(again.model.services.map((s) => s.appId));
+        model = again.model;
+        stale = [...stale.filter((a) => servedNow.has(a)), ...added].sort();
+        continue;
+      }
     }
     const plan: Plan = planChange(applied?.desired, desired, undefined, applied?.retired);
     const drift = countDrift && applied ? driftOf(applied.desired, desired) : undefined;

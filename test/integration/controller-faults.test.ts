@@ -18,6 +18,7 @@ interface Status {
   services: Array<{ appId: string; servicePort: number; servers: Array<{ address: string; state: string }>; stale?: { reason: string }; notices?: string[] }>;
   otherGroups?: number;
   skipped: Array<{ appId: string; reason: string; label?: string; message: string }>;
+  lastPass?: { at: string; result: string };
 }
 
 d('one app\'s fault never reaches another', () => {
@@ -181,6 +182,39 @@ d('one app\'s fault never reaches another', () => {
     expect(html).not.toContain('id="all-ok"');
     const skip = (await statusNow()).skipped.find((s) => s.appId === '/stale')!;
     expect(skip.label).toBe('HAPROXY_0_MODE');
+  });
+
+  it('an app whose new template names an unknown placeholder keeps its last good config and its named error through a later full read, beside another stale app', async () => {
+    // Another app served from its last good services (its port label is not a number).
+    const other = svcPort();
+    const otherApp = (labels: Record<string, string>) => ({ id: '/bad-port', instances: 1, portDefinitions: [{ port: other }], labels: { ...group, ...labels } });
+    await emu.putApp(otherApp({}));
+    await waitFor('/bad-port served', () => answers(other, '/bad-port'), 20_000);
+    await emu.putApp(otherApp({ HAPROXY_0_PORT: 'ten' }));
+    await waitFor('/bad-port named', async () => (await statusNow()).skipped.some((s) => s.appId === '/bad-port' && s.label === 'HAPROXY_0_PORT'), 20_000);
+
+    const port = svcPort();
+    const app = (labels: Record<string, string>) => ({ id: '/placeholder', instances: 1, portDefinitions: [{ port }], labels: { ...group, ...labels } });
+    await emu.putApp(app({}));
+    await waitFor('/placeholder served', () => answers(port, '/placeholder'), 20_000);
+    await emu.putApp(app({ HAPROXY_0_BACKEND_HEAD: 'backend {backend}\n  balance {balancee}\n' }));
+    const staleAndNamed = async () => {
+      const st = await statusNow();
+      return st.services.find((s) => s.appId === '/placeholder')?.stale !== undefined
+        && st.skipped.some((s) => s.appId === '/placeholder' && s.label === 'HAPROXY_0_BACKEND_HEAD' && s.message.includes('{balancee}'));
+    };
+    await waitFor('/placeholder stale, named with its label', staleAndNamed, 20_000);
+    await waitFor('its new task answers through HAProxy', () => answers(port, '/placeholder'), 20_000);
+
+    // A full read of Marathon, as SIGHUP, a reconnect and every --resync-interval make.
+    const sent = new Date().toISOString();
+    ctl.child.kill('SIGHUP');
+    await waitFor('a pass after SIGHUP', async () => ((await statusNow()).lastPass?.at ?? '') > sent, 20_000);
+    expect(await staleAndNamed()).toBe(true);
+    expect(await answers(port, '/placeholder')).toBe(true);
+    expect(await answers(other, '/bad-port')).toBe(true);
+    expect(await readFile(join(dir, 'haproxy.cfg'), 'utf8')).toContain(`backend placeholder_${port}\n`);
+    expect(ctl.logs.filter((l) => String(l.time) > sent && /drift/.test(l.msg))).toEqual([]);
   });
 
   it('HAPROXY_0_MODE=tcp overridden to http by a vhost is reported on the status page and in the log; other groups are counted apart', async () => {

@@ -145,6 +145,41 @@ describe('reconcile pass', () => {
     expect(r.outcome.drift).toBeUndefined();
   });
 
+  describe('an app whose templates break after it was served keeps its last good config', () => {
+    const broken = { HAPROXY_0_BACKEND_HEAD: 'backend {backend}\n  balance {balancee}\n' };
+    const served = async () => {
+      const f = reconcileFakes();
+      f.marathon.put(wireApp({ id: '/tmpl', ports: [10001], tasks: [[31001]] }));
+      f.marathon.put(wireApp({ id: '/label', ports: [10002], tasks: [[31002]] }));
+      f.marathon.put(wireApp({ id: '/other', ports: [10003], tasks: [[31003]] }));
+      return { f, applied: (await pass(f, undefined)).applied };
+    };
+    const templateSkip = expect.objectContaining({ appId: '/tmpl', reason: 'INVALID_TEMPLATE', label: 'HAPROXY_0_BACKEND_HEAD', message: expect.stringContaining('{balancee}') });
+
+    it('changed alone (an event): its skip names the label, and it stays served', async () => {
+      const { f, applied } = await served();
+      f.marathon.put(wireApp({ id: '/tmpl', ports: [10001], tasks: [[31001]], labels: broken }));
+      const r = await pass(f, applied, ['/tmpl']);
+      expect(r.outcome.stale).toEqual(['/tmpl']);
+      expect(r.outcome.skipped).toEqual([templateSkip]);
+      expect(f.haproxy.serving('tmpl_10001')).toEqual(['10_0_0_1_31001']);
+    });
+
+    it('through a later full read, beside another app served from its last good config', async () => {
+      const { f, applied: first } = await served();
+      // Another app is stale already: its port label is not a number.
+      f.marathon.put(wireApp({ id: '/label', ports: [10002], tasks: [[31002]], labels: { HAPROXY_0_PORT: 'ten' } }));
+      const { applied } = await pass(f, first, ['/label']);
+      f.marathon.put(wireApp({ id: '/tmpl', ports: [10001], tasks: [[31001]], labels: broken }));
+      const after = await pass(f, (await pass(f, applied, ['/tmpl'])).applied);
+      expect(after.outcome.stale).toEqual(['/label', '/tmpl']);
+      expect(after.outcome.skipped).toEqual(expect.arrayContaining([templateSkip]));
+      expect(after.outcome.drift).toBe(0);
+      expect(f.haproxy.serving('tmpl_10001')).toEqual(['10_0_0_1_31001']);
+      expect(f.haproxy.serving('label_10002')).toEqual(['10_0_0_1_31002']);
+    });
+  });
+
   it('a failed read is an error the loop retries; nothing applied changes', async () => {
     const f = reconcileFakes();
     f.marathon.put(wireApp({ id: '/web' }));
