@@ -7,7 +7,7 @@ import type { Rendered } from '../config/index.js';
 import type { Model, Skipped } from '../model/types.js';
 import { appsQuotedBy, bisect, labelNamedBy, suspects } from './attribution.js';
 import { withoutApps } from './carry-over.js';
-import { appsInLoadFailure, fingerprint, groupByApp, newBinds } from './fault-memory.js';
+import { appsInLoadFailure, fingerprint, groupByApp, newBinds, portLabelOf } from './fault-memory.js';
 import type { ValidationAlert } from './ports.js';
 import type { ReconcileDeps } from './reconcile.js';
 
@@ -114,7 +114,7 @@ export async function pinLoadFailure(
   }
   if (culprits.size > 0) return { culprits, unchecked: [], checks: 0, unexplained: [] };
   for (const r of await deps.haproxy.cannotBind?.(newBinds(model, lastGood)) ?? []) {
-    culprits.set(r.appId, { text: `service port ${r.addr}:${r.port} cannot be bound: ${r.error}`, label: 'HAPROXY_{n}_PORT' });
+    culprits.set(r.appId, { text: `service port ${r.addr}:${r.port} cannot be bound: ${r.error}`, label: portLabelOf(model, r.appId, r.port) });
   }
   if (culprits.size > 0 || !deps.writer.check || budget < 1) return { culprits, unchecked: [], checks: 0, unexplained: [] };
   const again = await deps.writer.check(rendered.config, rendered.maps);

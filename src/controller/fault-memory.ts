@@ -68,6 +68,12 @@ export function appsInLoadFailure(
   return out;
 }
 
+/** The label that moves `appId`'s service off `port`: `HAPROXY_{index}_PORT` of that service. */
+export function portLabelOf(model: Model, appId: string, port: number): string {
+  const s = model.services.find((x) => x.appId === appId && x.servicePort === port);
+  return s ? `HAPROXY_${s.index}_PORT` : 'HAPROXY_{n}_PORT';
+}
+
 /** The binds of the services in `model` that `before` did not have (new ports to check). */
 export function newBinds(model: Model, before: Model | undefined): Bind[] {
   const had = new Set((before?.services ?? []).map((s) => `${s.bindAddr}:${s.servicePort}`));

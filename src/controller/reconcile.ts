@@ -19,7 +19,7 @@ import type { WireApp } from '../model/wire.js';
 import type { Settings } from '../settings.js';
 import { createHash } from 'node:crypto';
 import { loadFailureSkips, pinLoadFailure, pinRejection } from './attribution-checks.js';
-import { FaultMemory, groupByApp, newBinds } from './fault-memory.js';
+import { FaultMemory, groupByApp, newBinds, portLabelOf } from './fault-memory.js';
 import { byAppAndPort, carryOverLastGood, withCurrentServers, withoutApps } from './carry-over.js';
 import type { ClusterModel } from './cluster-model.js';
 import type { HostResolver } from './host-resolver.js';
@@ -403,7 +403,7 @@ async function fullPass(
       if (refused.length > 0) {
         const culprits = [...new Set(refused.map((r) => r.appId))];
         for (const r of refused) {
-          extraSkipped.push({ appId: r.appId, reason: 'CONFIG_REJECTED', label: 'HAPROXY_{n}_PORT', message: `app ${r.appId}: service port ${r.addr}:${r.port} cannot be bound: ${r.error}` });
+          extraSkipped.push({ appId: r.appId, reason: 'CONFIG_REJECTED', label: portLabelOf(model, r.appId, r.port), message: `app ${r.appId}: service port ${r.addr}:${r.port} cannot be bound: ${r.error}` });
         }
         ({ model, stale } = fallBack(model, culprits, lastGood, stale));
         continue;

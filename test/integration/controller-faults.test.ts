@@ -115,6 +115,7 @@ d('one app\'s fault never reaches another', () => {
       await waitFor('/squat is named on the status page', async () => (await statusNow()).skipped.find((s) => s.appId === '/squat'), 20_000);
       const skip = (await statusNow()).skipped.find((s) => s.appId === '/squat')!;
       expect(skip.message).toContain(String(held));
+      expect(skip.label).toBe('HAPROXY_0_PORT');
       await newAppServed('/after-squat');
       await emu.putApp({ id: '/after-squat', instances: 2, labels: group, portDefinitions: [{ port: ports[6 + next - 1]! }] });
       await waitFor('/after-squat scaled', async () => (await statusNow()).services.find((s) => s.appId === '/after-squat')?.servers.length === 2, 20_000);

@@ -44,7 +44,7 @@ describe('a reload refused without naming an app', () => {
     const r = await reconcileOnce(deps, applied, { full: true, apps: [], reasons: ['resync'] });
     expect(r.outcome.result).toBe('reload');
     expect([...r.applied!.byApp.keys()].sort()).toEqual(['/new', '/web']);
-    expect(r.outcome.skipped.find((s) => s.appId === '/bad')).toMatchObject({ reason: 'CONFIG_REJECTED', label: 'HAPROXY_{n}_PORT' });
+    expect(r.outcome.skipped.find((s) => s.appId === '/bad')).toMatchObject({ reason: 'CONFIG_REJECTED', label: 'HAPROXY_0_PORT' });
     expect(r.outcome.skipped.find((s) => s.appId === '/bad')!.message).toContain('10666');
     expect(attempts.filter((c) => c.includes('bind *:10666'))).toHaveLength(1);
   });
