@@ -30,6 +30,30 @@ export interface NormalizeOptions {
   readonly healthCache: HealthCache;
   /** Blue/green colours (colourKey) being rolled back: their tasks drain. Kept by the caller; none when absent. */
   readonly withdrawn?: (colour: string) => boolean;
+  /** The load balancer's own listeners (--http-port, --admin-port, ...): no app may bind them. */
+  readonly ownPorts?: readonly OwnPort[];
+}
+
+/** One of the load balancer's own listeners. */
+export interface OwnPort {
+  readonly port: number;
+  /** Its bind address; `*` for every address. */
+  readonly addr: string;
+  /** The flag that sets it, for the message. */
+  readonly flag: string;
+}
+
+/**
+ * The own listener a service would bind over. HAProxy accepts a second bind of an address it
+ * binds already and splits the connections between the two, so the app would silently take
+ * part of the load balancer's traffic (its vhosts, its admin endpoints).
+ */
+function ownPortTaken(own: readonly OwnPort[] | undefined, port: number, bindAddr: string): OwnPort | undefined {
+  if (own === undefined) return undefined;
+  for (const o of own) {
+    if (o.port === port && (o.addr === bindAddr || o.addr === '*' || bindAddr === '*' || o.addr === '0.0.0.0' || bindAddr === '0.0.0.0')) return o;
+  }
+  return undefined;
 }
 
 /** A task that passed the filters, with where to reach it. */
@@ -225,6 +249,17 @@ function servicesOf(served: ServedApp, slots: readonly ServicePortSlot[], opts: 
       return;
     }
     tasks ??= liveTasks(served, opts);
+    const servicePort = settings.port ?? slot.servicePort;
+    const own = ownPortTaken(opts.ownPorts, servicePort, settings.bindAddr);
+    if (own !== undefined) {
+      const label = `HAPROXY_${index}_PORT`;
+      const servers = buildServers(tasks, slot, healthPlan(served.base.app, slot, slots, settings));
+      skipped.push({
+        appId, index, label, reason: settings.port !== undefined ? 'INVALID_LABEL' : 'INVALID_APP', servers,
+        message: `app ${appId} (service port index ${index}): port ${servicePort} is the load balancer's own (${own.flag} ${own.port}); choose another with ${label}`,
+      });
+      return;
+    }
     out.push(buildService(served, slot, index, slots, settings, tasks, labels));
   });
   return out;
@@ -342,11 +377,13 @@ export function normalize(apps: readonly WireApp[], opts: NormalizeOptions): Mod
 
 /** NormalizeOptions from the controller's Settings plus the shell's resolver and health cache. */
 export function normalizeOptionsFrom(
-  settings: Pick<Settings, 'groups' | 'strictMode' | 'healthCheck' | 'minServPortIpPerTask' | 'maxServPortIpPerTask' | 'frameworkName'>,
+  settings: Pick<Settings, 'groups' | 'strictMode' | 'healthCheck' | 'minServPortIpPerTask' | 'maxServPortIpPerTask' | 'frameworkName'>
+    & Partial<Pick<Settings, 'httpPort' | 'httpsPort' | 'adminPort' | 'appidPort' | 'statusPort' | 'bindAddress' | 'adminBindAddress'>>,
   resolve: Resolver,
   healthCache: HealthCache,
 ): NormalizeOptions {
   return {
+    ownPorts: ownPortsOf(settings),
     groups: settings.groups,
     strictMode: settings.strictMode,
     healthCheck: settings.healthCheck,
@@ -356,4 +393,17 @@ export function normalizeOptionsFrom(
     resolve,
     healthCache,
   };
+}
+
+/** The listeners of the built-in templates and the controller's status server (0: off). */
+function ownPortsOf(s: Partial<Pick<Settings, 'httpPort' | 'httpsPort' | 'adminPort' | 'appidPort' | 'statusPort' | 'bindAddress' | 'adminBindAddress'>>): OwnPort[] {
+  const bind = s.bindAddress ?? '*';
+  const all: Array<OwnPort | undefined> = [
+    s.httpPort ? { port: s.httpPort, addr: bind, flag: '--http-port' } : undefined,
+    s.httpsPort ? { port: s.httpsPort, addr: bind, flag: '--https-port' } : undefined,
+    s.adminPort ? { port: s.adminPort, addr: s.adminBindAddress ?? bind, flag: '--admin-port' } : undefined,
+    s.appidPort ? { port: s.appidPort, addr: bind, flag: '--appid-port' } : undefined,
+    s.statusPort ? { port: s.statusPort, addr: '127.0.0.1', flag: '--status-port' } : undefined,
+  ];
+  return all.filter((o): o is OwnPort => o !== undefined);
 }

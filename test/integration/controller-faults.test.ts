@@ -132,6 +132,23 @@ d('one app\'s fault never reaches another', () => {
     expect(failures).toEqual([]);
   });
 
+  it('an app asking for the load balancer\'s own admin port is skipped, named with its label; the admin endpoints stay the load balancer\'s', async () => {
+    const admin = ports[2]!;
+    await emu.putApp({ id: '/own-port', instances: 1, portDefinitions: [{ port: svcPort() }], labels: { ...group, HAPROXY_0_PORT: String(admin) } });
+    await waitFor('/own-port is named on the status page', async () => (await statusNow()).skipped.find((s) => s.appId === '/own-port'), 20_000);
+    const skip = (await statusNow()).skipped.find((s) => s.appId === '/own-port')!;
+    expect(skip).toMatchObject({ reason: 'INVALID_LABEL', label: 'HAPROXY_0_PORT' });
+    expect(skip.message).toContain(`--admin-port ${admin}`);
+    await newAppServed('/after-own-port');
+    // HAProxy would have split the port's connections between the two binds: none reach the app.
+    const task = emu.tasks('/own-port')[0]!.id;
+    for (let i = 0; i < 12; i += 1) {
+      const r = await request(`http://127.0.0.1:${admin}/_haproxy_health_check`);
+      expect(r.status).toBe(200);
+      expect(r.body).not.toContain(task);
+    }
+  });
+
   it('the app serving a port keeps it against a newcomer, also after a controller restart', async () => {
     const p = await freePorts(6);
     const own = await tempDir('mlb-ports-');

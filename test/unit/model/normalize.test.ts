@@ -60,7 +60,49 @@ describe('normalize: the simple app', () => {
     const cache = new Map<string, boolean>();
     const resolve = (): undefined => undefined;
     const o = normalizeOptionsFrom({ groups: ['a'], strictMode: true, healthCheck: true, minServPortIpPerTask: 1, maxServPortIpPerTask: 2, frameworkName: 'lb' }, resolve, cache);
-    expect(o).toEqual({ groups: ['a'], strictMode: true, healthCheck: true, minServPortIpPerTask: 1, maxServPortIpPerTask: 2, frameworkName: 'lb', resolve, healthCache: cache });
+    expect(o).toEqual({ groups: ['a'], strictMode: true, healthCheck: true, minServPortIpPerTask: 1, maxServPortIpPerTask: 2, frameworkName: 'lb', resolve, healthCache: cache, ownPorts: [] });
+  });
+});
+
+describe('normalize: the load balancer\'s own ports', () => {
+  const settings = { groups: ['external'], strictMode: false, healthCheck: false, minServPortIpPerTask: 10050, maxServPortIpPerTask: 10100, frameworkName: undefined,
+    httpPort: 80, httpsPort: 443, adminPort: 9090, appidPort: 9091, statusPort: 9092, bindAddress: '*', adminBindAddress: '10.0.0.9' };
+  const opts = () => ({ ...options(), ownPorts: normalizeOptionsFrom(settings, () => undefined, new Map()).ownPorts });
+
+  it('are every well-known frontend\'s and the status server\'s, at their bind addresses (0 = off)', () => {
+    expect(normalizeOptionsFrom(settings, () => undefined, new Map()).ownPorts).toEqual([
+      { port: 80, addr: '*', flag: '--http-port' }, { port: 443, addr: '*', flag: '--https-port' },
+      { port: 9090, addr: '10.0.0.9', flag: '--admin-port' }, { port: 9091, addr: '*', flag: '--appid-port' },
+      { port: 9092, addr: '127.0.0.1', flag: '--status-port' },
+    ]);
+    expect(normalizeOptionsFrom({ ...settings, statusPort: 0 }, () => undefined, new Map()).ownPorts?.map((o) => o.port)).toEqual([80, 443, 9090, 9091]);
+  });
+
+  it('an app that asks for one by label is skipped with that label; the app\'s other port is still served', () => {
+    const m = normalize([nginx({ labels: { HAPROXY_GROUP: 'external', HAPROXY_0_PORT: '9090' }, portDefinitions: [{ port: 10000 }, { port: 10001 }] })], opts());
+    expect(m.services.map((s) => s.servicePort)).toEqual([10001]);
+    expect(m.skipped).toEqual([expect.objectContaining({
+      appId: '/nginx', index: 0, label: 'HAPROXY_0_PORT', reason: 'INVALID_LABEL',
+      message: 'app /nginx (service port index 0): port 9090 is the load balancer\'s own (--admin-port 9090); choose another with HAPROXY_0_PORT',
+    })]);
+    // Its tasks, for a last good config to serve on its old port.
+    expect(m.skipped[0]!.servers?.map((x) => x.port)).toEqual([1024]);
+  });
+
+  it('Marathon\'s service port counts too (the app is at fault, the label is how to move it)', () => {
+    const m = normalize([nginx({ portDefinitions: [{ port: 80 }] })], opts());
+    expect(m.services).toEqual([]);
+    expect(m.skipped).toEqual([expect.objectContaining({ label: 'HAPROXY_0_PORT', reason: 'INVALID_APP', message: expect.stringContaining('(--http-port 80)') })]);
+  });
+
+  it('a bind on another address than the listener\'s is no clash; every address clashes with any', () => {
+    const on = (addr: string, port: string) => normalize([nginx({ labels: { HAPROXY_GROUP: 'external', HAPROXY_0_PORT: port, HAPROXY_0_BIND_ADDR: addr } })], opts());
+    expect(on('10.0.0.8', '9090').services).toHaveLength(1);
+    expect(on('10.0.0.9', '9090').services).toHaveLength(0);
+    expect(on('*', '9090').services).toHaveLength(0);
+    expect(on('10.0.0.8', '80').services).toHaveLength(0);
+    expect(on('10.0.0.8', '9092').services).toHaveLength(1);
+    expect(on('127.0.0.1', '9092').services).toHaveLength(0);
   });
 });
 
