@@ -146,6 +146,19 @@ function decodeAuth(r: LabelReader, label: string): BasicAuth | undefined {
   return { realm, user, passwd };
 }
 
+/**
+ * Comma-separated vhosts, as marathon-lb splits them (a space after a comma is kept: HAProxy
+ * reads it as a separator). A space inside one, `a b.example.com`, is refused: HAProxy would
+ * read two names, and the second can be another app's vhost, taking its traffic.
+ */
+function decodeVhosts(r: LabelReader, label: string): string[] {
+  const vhosts = (r.raw(label) ?? '').toLowerCase().split(',').filter((v) => v !== '');
+  const spaced = vhosts.find((v) => /\S\s+\S/.test(v));
+  if (spaced === undefined) return vhosts;
+  r.problem(label, 'INVALID_LABEL', `vhost ${JSON.stringify(spaced.trim())} contains a space: separate vhosts with commas`);
+  return [];
+}
+
 function decodeMode(r: LabelReader, label: string): 'http' | 'tcp' | undefined {
   const value = r.text(label)?.toLowerCase();
   if (value === undefined) return undefined;
@@ -205,7 +218,7 @@ export function decodePortLabels(labels: Labels, index: number): Decoded<PortSet
   const r = new LabelReader(own);
   const names = portLabelNames(index);
   const l = (name: string): string => names.get(name) ?? labelName(name, index);
-  const vhosts = (r.raw(l('VHOST')) ?? '').toLowerCase().split(',').filter((v) => v !== '');
+  const vhosts = decodeVhosts(r, l('VHOST'));
   const path = r.text(l('PATH'));
   let backendWeight = r.int(l('BACKEND_WEIGHT')) ?? 0;
   // marathon-lb: a path raises a zero weight to 1 so path routes sort before plain vhost routes.

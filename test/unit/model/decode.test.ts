@@ -33,6 +33,8 @@ describe('decodePortLabels: every label', () => {
     ['VHOST', 'a.com,B.com', 'vhosts', ['a.com', 'b.com']],
     ['VHOST', 'a.com,,b.com,', 'vhosts', ['a.com', 'b.com']],
     ['VHOST', '', 'vhosts', []],
+    // A space after a comma is kept as marathon-lb keeps it (HAProxy reads it as a separator).
+    ['VHOST', 'a.com, b.com', 'vhosts', ['a.com', ' b.com']],
     ['PATH', '-i /api /v2', 'path', '-i /api /v2'],
     ['MODE', 'HTTP', 'mode', 'http'],
     ['MODE', 'tcp', 'mode', 'tcp'],
@@ -63,6 +65,12 @@ describe('decodePortLabels: every label', () => {
     const { settings, problems } = port({ [`HAPROXY_0_${name}`]: value });
     expect(problems).toEqual([]);
     expect((settings as unknown as Record<string, unknown>)[field]).toEqual(expected);
+  });
+
+  it.each(['a b.example.com', 'aaa web.example.com', 'a.com,b.com\tc.com'])('a vhost with a space inside (%j) is refused, naming it', (value) => {
+    const { settings, problems } = port({ HAPROXY_0_VHOST: value });
+    expect(settings.vhosts).toEqual([]);
+    expect(problems).toEqual([{ label: 'HAPROXY_0_VHOST', reason: 'INVALID_LABEL', message: expect.stringMatching(/^vhost ".+" contains a space: separate vhosts with commas$/) }]);
   });
 
   it('labels for another index are not read', () => {
