@@ -117,7 +117,8 @@ export function createController(deps: ControllerDeps): Controller {
         metrics.lastApplyTimestamp.set(o.at / 1000);
         break;
       case 'reload':
-        log.info({ reasons: o.reasons, trigger: o.trigger, durationMs: o.durationMs }, 'haproxy reloaded');
+        // Without a way to reload (no --command, no --supervise-haproxy) the files are all there is.
+        log.info({ reasons: o.reasons, trigger: o.trigger, durationMs: o.durationMs }, deps.haproxy.kind === 'none' ? 'config written (haproxy not reloaded: no --command, no --supervise-haproxy)' : 'haproxy reloaded');
         metrics.lastApplyTimestamp.set(o.at / 1000);
         break;
       default:
@@ -206,7 +207,7 @@ export function createController(deps: ControllerDeps): Controller {
     const r = await deps.haproxy.reload(reasons);
     lastReload = { at: deps.now(), reasons, ok: r.ok };
     metrics.haproxyReloadsTotal.inc({ result: r.ok ? 'success' : 'failure' });
-    if (r.ok) log.info({ reasons }, 'haproxy reloaded');
+    if (r.ok) log.info({ reasons }, deps.haproxy.kind === 'none' ? 'haproxy not reloaded: no --command, no --supervise-haproxy' : 'haproxy reloaded');
     else log.error({ reasons, detail: r.detail }, 'haproxy reload failed');
   };
 

@@ -6,7 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import {
-  applyConfigFiles, applyRuntimeOps, connectHaproxyMaster, runReloadCommand, runtimeCommand, showMap, showServersState, startHaproxyMaster,
+  applyConfigFiles, applyRuntimeOps, connectHaproxyMaster, marathonLbDefaultReload, runReloadCommand, runtimeCommand, showMap, showServersState, startHaproxyMaster,
   validateConfig, withoutPids, writeUncheckedFiles, type ApplyFilesStep, type HaproxyMaster, type HaproxyRecord, type RuntimeOp, type ServerStateRow,
 } from '../haproxy/index.js';
 import type { Settings } from '../settings.js';
@@ -302,7 +302,12 @@ export function createHaproxyDriver(s: Settings, log: Logger, hooks: AdapterHook
     readServers,
     readMap,
     async reload() {
-      if (!warned) log.warn({}, 'no --command and no --supervise-haproxy: the config is written but haproxy is not reloaded');
+      if (!warned) {
+        const theirs = marathonLbDefaultReload(existsSync);
+        log.warn(theirs ? { marathonLbWouldRun: theirs.command, found: theirs.file } : {}, theirs
+          ? `no --command and no --supervise-haproxy: the config is written but haproxy is not reloaded (marathon-lb would have run \`${theirs.command}\` here: give it as --command to do the same)`
+          : 'no --command and no --supervise-haproxy: the config is written but haproxy is not reloaded');
+      }
       warned = true;
       return { ok: true, detail: 'no reload configured' };
     },

@@ -6,7 +6,7 @@ export { writeAtomic, writeTemp, writeFilesAtomically, archive, archivePath, rea
 export {
   applyConfigFiles, rejectedPathOf, repointPaths, stableText, withoutPids, writeUncheckedFiles, type ApplyFilesOptions, type ApplyFilesResult, type ApplyFilesStep,
 } from './apply-files.js';
-export { runReloadCommand, type ReloadCommandResult } from './reload-command.js';
+export { marathonLbDefaultReload, runReloadCommand, type ReloadCommandResult } from './reload-command.js';
 export { splitShellWords } from './shell-words.js';
 export {
   startHaproxyMaster, connectHaproxyMaster, parseShowProc, type HaproxyMaster, type ProcList, type StartMasterOptions,
