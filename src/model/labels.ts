@@ -78,7 +78,7 @@ export const PORT_LABELS: readonly LabelSpec[] = [
   port('SSL_CERT', 'string', '(none)', 'Terminate TLS on the service port\'s own frontend with this certificate file.', '/etc/ssl/site.pem'),
   port('BIND_OPTIONS', 'string', '(none)', 'Extra options appended to the service port\'s `bind` line.', 'verify required'),
   port('BIND_ADDR', 'string', '*', 'Address the service port\'s frontend binds.', '10.0.0.42'),
-  port('PORT', 'port', 'the Marathon service port', 'Bind this port instead of Marathon\'s service port (also used in the backend name). Not one of the load balancer\'s own (`--http-port`, `--https-port`, `--admin-port`, `--appid-port`, `--status-port`): such a port is left out, named.', '8080'),
+  port('PORT', 'port', 'the Marathon service port', 'Bind this port instead of Marathon\'s service port (also used in the backend name). Not one of the load balancer\'s own (`--http-port`, `--https-port`, `--admin-port`, `--appid-port`, `--status-port`): such a port is left out, named (with `--dont-bind-http-https` the HTTP and HTTPS ports are free).', '8080'),
   port('AUTH', 'auth', '(none)', 'HTTP basic auth on the vhost routes: `realm:user:password-hash` (crypt(3) hash).', 'internal:admin:$5$salt$hash'),
   port('HTTP_BACKEND_PROXYPASS_PATH', 'string', '(none)', 'Strip this path prefix before forwarding and set the Host header to the vhost (http mode).', '/app'),
   port('HTTP_BACKEND_REVPROXY_PATH', 'string', '(none)', 'Rewrite `Location` response headers under this root path (http mode).', '/app'),

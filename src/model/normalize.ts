@@ -378,7 +378,7 @@ export function normalize(apps: readonly WireApp[], opts: NormalizeOptions): Mod
 /** NormalizeOptions from the controller's Settings plus the shell's resolver and health cache. */
 export function normalizeOptionsFrom(
   settings: Pick<Settings, 'groups' | 'strictMode' | 'healthCheck' | 'minServPortIpPerTask' | 'maxServPortIpPerTask' | 'frameworkName'>
-    & Partial<Pick<Settings, 'httpPort' | 'httpsPort' | 'adminPort' | 'appidPort' | 'statusPort' | 'bindAddress' | 'adminBindAddress'>>,
+    & Partial<Pick<Settings, 'httpPort' | 'httpsPort' | 'adminPort' | 'appidPort' | 'statusPort' | 'bindAddress' | 'adminBindAddress' | 'dontBindHttpHttps'>>,
   resolve: Resolver,
   healthCache: HealthCache,
 ): NormalizeOptions {
@@ -395,12 +395,16 @@ export function normalizeOptionsFrom(
   };
 }
 
-/** The listeners of the built-in templates and the controller's status server (0: off). */
-function ownPortsOf(s: Partial<Pick<Settings, 'httpPort' | 'httpsPort' | 'adminPort' | 'appidPort' | 'statusPort' | 'bindAddress' | 'adminBindAddress'>>): OwnPort[] {
+/**
+ * The listeners of the built-in templates and the controller's status server (0: off). With
+ * --dont-bind-http-https there is no :80 or :443 frontend, and apps may bind those ports.
+ */
+function ownPortsOf(s: Partial<Pick<Settings, 'httpPort' | 'httpsPort' | 'adminPort' | 'appidPort' | 'statusPort' | 'bindAddress' | 'adminBindAddress' | 'dontBindHttpHttps'>>): OwnPort[] {
   const bind = s.bindAddress ?? '*';
+  const web = s.dontBindHttpHttps !== true;
   const all: Array<OwnPort | undefined> = [
-    s.httpPort ? { port: s.httpPort, addr: bind, flag: '--http-port' } : undefined,
-    s.httpsPort ? { port: s.httpsPort, addr: bind, flag: '--https-port' } : undefined,
+    web && s.httpPort ? { port: s.httpPort, addr: bind, flag: '--http-port' } : undefined,
+    web && s.httpsPort ? { port: s.httpsPort, addr: bind, flag: '--https-port' } : undefined,
     s.adminPort ? { port: s.adminPort, addr: s.adminBindAddress ?? bind, flag: '--admin-port' } : undefined,
     s.appidPort ? { port: s.appidPort, addr: bind, flag: '--appid-port' } : undefined,
     s.statusPort ? { port: s.statusPort, addr: '127.0.0.1', flag: '--status-port' } : undefined,

@@ -76,6 +76,8 @@ describe('normalize: the load balancer\'s own ports', () => {
       { port: 9092, addr: '127.0.0.1', flag: '--status-port' },
     ]);
     expect(normalizeOptionsFrom({ ...settings, statusPort: 0 }, () => undefined, new Map()).ownPorts?.map((o) => o.port)).toEqual([80, 443, 9090, 9091]);
+    // No :80 and :443 frontends to take traffic from: apps may bind those ports, as with marathon-lb.
+    expect(normalizeOptionsFrom({ ...settings, dontBindHttpHttps: true }, () => undefined, new Map()).ownPorts?.map((o) => o.port)).toEqual([9090, 9091, 9092]);
   });
 
   it('an app that asks for one by label is skipped with that label; the app\'s other port is still served', () => {
