@@ -37,7 +37,8 @@ d('the logs of a run and a clean stop', () => {
   });
 
   afterAll(async () => {
-    await ctl?.stop('SIGKILL');
+    // SIGTERM (a no-op when beforeAll stopped it): a killed controller would leave its HAProxy running.
+    await ctl?.stop();
     await emu?.close();
   });
 
