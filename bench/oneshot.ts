@@ -10,10 +10,7 @@
 // Marathon is a small HTTP server in this process serving a synthetic /v2/apps (bench/
 // synth-cluster.ts, agent host names replaced by their IPs so no DNS is involved). Per run it
 // records the wall time from spawn to exit, the time from spawn to the first request Marathon
-// receives, and the child's peak RSS (from /usr/bin/time). Before and after the table it times
-// a fixed piece of work that uses none of the project's code (bench/machine-check.ts), five
-// fresh processes each time: the VM's own speed moves by tens of percent from one hour to the
-// next, and that figure tells a slow machine from slow code. Prints numbers; asserts nothing.
+// receives, and the child's peak RSS (from /usr/bin/time). Prints numbers; asserts nothing.
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -115,23 +112,6 @@ async function oneRun(marathon: FakeMarathon, dir: string, cli: string, env: Nod
   };
 }
 
-/** Best and median of five runs of the machine check, each in a fresh process (ms). */
-async function machineCheck(): Promise<string> {
-  const script = join(REPO, 'dist-bench', 'bench', 'machine-check.js');
-  const times: number[] = [];
-  for (let i = 0; i < 5; i += 1) {
-    const out = await new Promise<string>((ok, fail) => {
-      const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
-      let text = '';
-      child.stdout.on('data', (c: Buffer) => { text += c.toString(); });
-      child.on('error', fail);
-      child.on('close', (code) => (code === 0 ? ok(text) : fail(new Error(`machine check exited ${code}`))));
-    });
-    times.push(Number(out.trim()));
-  }
-  return `best ${Math.min(...times).toFixed(0)} ms, median ${median(times).toFixed(0)} ms`;
-}
-
 function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   const line = (r: readonly string[]): string => `| ${r.map((cell, c) => cell.padStart(widths[c]!)).join(' | ')} |`;
@@ -155,7 +135,6 @@ async function main(args: readonly string[]): Promise<void> {
   const env = childEnv(keepEnv);
   console.log(`one-shot benchmark: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${runs} runs per size, ${cli}`);
   console.log(`NODE_EXTRA_CA_CERTS: ${env['NODE_EXTRA_CA_CERTS'] ?? '(unset)'}`);
-  console.log(`machine check before: ${await machineCheck()}`);
   const rows: string[][] = [['apps', 'body KiB', 'config KiB', 'wall ms best', 'wall ms median', 'cpu ms best', 'cpu ms median', 'first request ms best', 'first request ms median', 'peak RSS MiB best', 'peak RSS MiB median']];
   for (const size of sizes) {
     const body = appsBody(size);
@@ -179,7 +158,6 @@ async function main(args: readonly string[]): Promise<void> {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  console.log(`machine check after: ${await machineCheck()}`);
   console.log('');
   console.log(table(rows));
 }
