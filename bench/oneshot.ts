@@ -10,7 +10,9 @@
 // Marathon is a small HTTP server in this process serving a synthetic /v2/apps (bench/
 // synth-cluster.ts, agent host names replaced by their IPs so no DNS is involved). Per run it
 // records the wall time from spawn to exit, the time from spawn to the first request Marathon
-// receives, and the child's peak RSS (from /usr/bin/time). Prints numbers; asserts nothing.
+// receives, and the child's peak RSS (from /usr/bin/time). The sizes take turns, one run each
+// per round, so a size's best of N is not decided by the one minute its runs would otherwise
+// share. Prints numbers; asserts nothing.
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -136,27 +138,36 @@ async function main(args: readonly string[]): Promise<void> {
   console.log(`one-shot benchmark: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${runs} runs per size, ${cli}`);
   console.log(`NODE_EXTRA_CA_CERTS: ${env['NODE_EXTRA_CA_CERTS'] ?? '(unset)'}`);
   const rows: string[][] = [['apps', 'body KiB', 'config KiB', 'wall ms best', 'wall ms median', 'cpu ms best', 'cpu ms median', 'first request ms best', 'first request ms median', 'peak RSS MiB best', 'peak RSS MiB median']];
+  // Every size's fake Marathon up front; then round after round, one run of each size per
+  // round, so each size's runs are spread over the whole table instead of falling into the
+  // same minute (this machine's speed changes from one minute to the next).
+  const setups = [];
   for (const size of sizes) {
     const body = appsBody(size);
-    const marathon = await startMarathon(() => body);
-    const dir = mkdtempSync(join(tmpdir(), 'mlb-oneshot-'));
-    try {
-      await oneRun(marathon, dir, cli, env); // warm the page cache and make the certificate; not counted
-      const results: Run[] = [];
-      for (let i = 0; i < runs; i += 1) results.push(await oneRun(marathon, dir, cli, env));
-      const col = (pick: (r: Run) => number, digits = 0): [string, string] => {
-        const v = results.map(pick);
-        return [Math.min(...v).toFixed(digits), median(v).toFixed(digits)];
-      };
-      rows.push([
-        String(size), (Buffer.byteLength(body) / 1024).toFixed(0), (results[0]!.configBytes / 1024).toFixed(0),
-        ...col((r) => r.wallMs), ...col((r) => r.cpuMs), ...col((r) => r.firstRequestMs), ...col((r) => r.rssKiB / 1024, 1),
-      ]);
-      process.stdout.write(`  ${size} apps done\n`);
-    } finally {
-      marathon.server.close();
-      rmSync(dir, { recursive: true, force: true });
+    setups.push({ size, body, marathon: await startMarathon(() => body), dir: mkdtempSync(join(tmpdir(), 'mlb-oneshot-')), results: [] as Run[] });
+  }
+  try {
+    // Warm the page cache and make the certificate; not counted.
+    for (const s of setups) await oneRun(s.marathon, s.dir, cli, env);
+    for (let i = 0; i < runs; i += 1) {
+      for (const s of setups) s.results.push(await oneRun(s.marathon, s.dir, cli, env));
+      process.stdout.write(`  round ${i + 1} of ${runs} done\n`);
     }
+  } finally {
+    for (const s of setups) {
+      s.marathon.server.close();
+      rmSync(s.dir, { recursive: true, force: true });
+    }
+  }
+  for (const { size, body, results } of setups) {
+    const col = (pick: (r: Run) => number, digits = 0): [string, string] => {
+      const v = results.map(pick);
+      return [Math.min(...v).toFixed(digits), median(v).toFixed(digits)];
+    };
+    rows.push([
+      String(size), (Buffer.byteLength(body) / 1024).toFixed(0), (results[0]!.configBytes / 1024).toFixed(0),
+      ...col((r) => r.wallMs), ...col((r) => r.cpuMs), ...col((r) => r.firstRequestMs), ...col((r) => r.rssKiB / 1024, 1),
+    ]);
   }
   console.log('');
   console.log(table(rows));
