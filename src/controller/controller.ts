@@ -32,6 +32,9 @@ export interface Controller {
   stop(): Promise<void>;
 }
 
+/** Why a pass that would reload only writes the files: nothing to reload HAProxy with. */
+const NO_RELOAD = 'no --command, no --supervise-haproxy';
+
 export function createController(deps: ControllerDeps): Controller {
   const { log, metrics, settings } = deps;
   let applied: AppliedState | undefined;
@@ -117,8 +120,7 @@ export function createController(deps: ControllerDeps): Controller {
         metrics.lastApplyTimestamp.set(o.at / 1000);
         break;
       case 'reload':
-        // Without a way to reload (no --command, no --supervise-haproxy) the files are all there is.
-        log.info({ reasons: o.reasons, trigger: o.trigger, durationMs: o.durationMs }, deps.haproxy.kind === 'none' ? 'config written (haproxy not reloaded: no --command, no --supervise-haproxy)' : 'haproxy reloaded');
+        log.info({ reasons: o.reasons, trigger: o.trigger, durationMs: o.durationMs }, deps.haproxy.kind === 'none' ? `config written (haproxy not reloaded: ${NO_RELOAD})` : 'haproxy reloaded');
         metrics.lastApplyTimestamp.set(o.at / 1000);
         break;
       default:
@@ -207,7 +209,7 @@ export function createController(deps: ControllerDeps): Controller {
     const r = await deps.haproxy.reload(reasons);
     lastReload = { at: deps.now(), reasons, ok: r.ok };
     metrics.haproxyReloadsTotal.inc({ result: r.ok ? 'success' : 'failure' });
-    if (r.ok) log.info({ reasons }, deps.haproxy.kind === 'none' ? 'haproxy not reloaded: no --command, no --supervise-haproxy' : 'haproxy reloaded');
+    if (r.ok) log.info({ reasons }, deps.haproxy.kind === 'none' ? `haproxy not reloaded: ${NO_RELOAD}` : 'haproxy reloaded');
     else log.error({ reasons, detail: r.detail }, 'haproxy reload failed');
   };
 
