@@ -31,7 +31,7 @@
 import { normalize, type NormalizeOptions } from '../model/index.js';
 import { isPodApp, normalizeRunSpecs } from '../model/pods.js';
 import { compareText } from '../model/app-input.js';
-import { declaredServicePorts, networkingMode } from '../model/service-ports.js';
+import { bindsOverlap, declaredServicePorts, networkingMode } from '../model/service-ports.js';
 import { sameJson } from './same-json.js';
 import type { Model, Service, Skipped } from '../model/types.js';
 import type { WireApp } from '../model/wire.js';
@@ -465,7 +465,7 @@ export class ClusterModel {
     const vhosts = new Map<string, Service>();
     for (const s of sorted) {
       const byName = backends.get(s.backend);
-      const byPort = (ports.get(s.servicePort) ?? []).find((o) => o.bindAddr === s.bindAddr || o.bindAddr === '*' || s.bindAddr === '*');
+      const byPort = (ports.get(s.servicePort) ?? []).find((o) => bindsOverlap(o.bindAddr, s.bindAddr));
       // A vhost (with its path) is claimed only across clusters: within one, sharing is marathon-lb's behaviour.
       const byHost = claims
         ? vhostKeys(s).map((k) => vhosts.get(k)).find((o) => o !== undefined && claims.clusterOf(o.appId) !== claims.clusterOf(s.appId))

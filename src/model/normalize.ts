@@ -7,7 +7,7 @@ import { HTTP_LIKE_PROTOCOLS, healthCheckFor } from './health-checks.js';
 import { sanitizeLabels, validateApps, compareText } from './app-input.js';
 import { sortInPlace } from './sort-in-place.js';
 import { serverId, serverName } from './server-naming.js';
-import { declaredServicePorts, networkingMode, servicePorts, type PortRange, type ServicePortSlot } from './service-ports.js';
+import { bindsOverlap, declaredServicePorts, networkingMode, servicePorts, type PortRange, type ServicePortSlot } from './service-ports.js';
 import { taskAddress, type Resolver, type TaskAddress } from './task-address.js';
 import { isTaskRunnable, type HealthCache } from './task-filter.js';
 import type { HealthCheck, Model, Server, Service, Skipped } from './types.js';
@@ -43,6 +43,9 @@ export interface OwnPort {
   readonly flag: string;
 }
 
+/** 0.0.0.0 and `*` both mean every IPv4 address. */
+const everyAddress = (addr: string): string => (addr === '0.0.0.0' ? '*' : addr);
+
 /**
  * The own listener a service would bind over. HAProxy accepts a second bind of an address it
  * binds already and splits the connections between the two, so the app would silently take
@@ -51,7 +54,7 @@ export interface OwnPort {
 function ownPortTaken(own: readonly OwnPort[] | undefined, port: number, bindAddr: string): OwnPort | undefined {
   if (own === undefined) return undefined;
   for (const o of own) {
-    if (o.port === port && (o.addr === bindAddr || o.addr === '*' || bindAddr === '*' || o.addr === '0.0.0.0' || bindAddr === '0.0.0.0')) return o;
+    if (o.port === port && bindsOverlap(everyAddress(o.addr), everyAddress(bindAddr))) return o;
   }
   return undefined;
 }
@@ -268,7 +271,7 @@ function servicesOf(served: ServedApp, slots: readonly ServicePortSlot[], opts: 
 /** The service of `onPort` whose bind overlaps `s`'s (the same address, or either on every address). */
 function sharingBind(onPort: readonly Service[] | undefined, s: Service): Service | undefined {
   if (onPort === undefined) return undefined;
-  for (const o of onPort) if (o.bindAddr === s.bindAddr || o.bindAddr === '*' || s.bindAddr === '*') return o;
+  for (const o of onPort) if (bindsOverlap(o.bindAddr, s.bindAddr)) return o;
   return undefined;
 }
 

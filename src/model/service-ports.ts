@@ -134,3 +134,11 @@ export function servicePorts(
   });
   return out;
 }
+
+/**
+ * Two binds of one port collide when they name the same address or either names every address
+ * (`*`, the frontend's default): HAProxy would accept both and split the port's connections.
+ */
+export function bindsOverlap(a: string, b: string): boolean {
+  return a === b || a === '*' || b === '*';
+}
