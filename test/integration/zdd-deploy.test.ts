@@ -85,14 +85,20 @@ d('zdd through a real HAProxy', () => {
     return result;
   }
 
-  /** Every task of `appId` answers through the service port, and nothing else does. */
+  /**
+   * Every task of `appId` answers through the service port and through the vhost on both load
+   * balancers (the routes the request loops use), and nothing else does.
+   */
   const servedBy = (appId: string) => waitFor(`only ${appId} serves`, async () => {
     const ids = new Set(emu.tasks(appId).map((t) => t.id));
-    const probe = startRequestLoop(svc, {}, 1, 0);
-    await waitFor('a few answers', () => probe.sent() >= ids.size * 4, 10_000);
-    await probe.stop();
-    const seen = probe.answeredBy();
-    return ids.size > 0 && seen.size === ids.size && [...seen].every((id) => ids.has(id)) && probe.failures().length === 0;
+    for (const [port, headers] of [[svc, {}], [http, { Host: VHOST }], [http2, { Host: VHOST }]] as const) {
+      const probe = startRequestLoop(port, headers, 1, 0);
+      await waitFor('a few answers', () => probe.sent() >= ids.size * 4, 10_000);
+      await probe.stop();
+      const seen = probe.answeredBy();
+      if (!(ids.size > 0 && seen.size === ids.size && [...seen].every((id) => ids.has(id)) && probe.failures().length === 0)) return false;
+    }
+    return true;
   }, 30_000, 100);
 
   beforeAll(async () => {
