@@ -1,13 +1,17 @@
 // Second half of `npm run build`: joins tsc's output (build/tsc/) into the few files that ship in
-// dist/. Node 20 resolves, reads and compiles each ES module on its own, so the ~110 modules a
-// run loads cost ~40 ms before the first pass can start (at 100 apps a third of the whole run;
-// bench/README.md has the numbers). The entries are the files something runs by path: cli.js
-// (the bin, `run`, the tests), main.js (cli.js loads it by a computed name so --help works
-// without it) and zdd-cli.js. Code split at the sources' own `import()`s stays in chunks loaded
-// only when a mode needs them (the triggers, yargs' argument parser, long help). npm packages
-// stay outside: they are loaded from node_modules when needed, as before.
+// dist/. The controller is one CommonJS file, dist/cli.js: Node 20 resolves, reads, compiles and
+// links each ES module on its own, and that cost comes before the first pass can start (at 100
+// apps, ES module chunks took ~20 ms more than one CommonJS file; bench/README.md has the
+// numbers). Inside it, what the sources load with import() (main and the composition root, the
+// triggers, zdd) is initialized only when first asked for, as before.
+//
+// dist/package.json says "commonjs", so Node reads dist/*.js as CommonJS. The exceptions are the
+// few places that load an npm package published only as an ES module: yargs, for argument
+// parsing off the fast path and long help (args.mjs and longhelp.mjs, ES modules, loaded with
+// import()), and got, which zdd loads with import() itself (src/zdd/got-loader.ts). The other
+// npm packages stay in node_modules and are required where they are used.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,18 +19,44 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const from = join(root, 'build', 'tsc');
 const to = join(root, 'dist');
 
-rmSync(to, { recursive: true, force: true });
-await build({
-  entryPoints: ['cli.js', 'main.js', 'zdd-cli.js'].map((f) => join(from, f)),
-  outdir: to,
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   packages: 'external',
-  chunkNames: 'chunks/[name]-[hash]',
   // tsc's source maps are read in, so a stack trace under --enable-source-maps names src/*.ts.
   sourcemap: 'linked',
   logLevel: 'warning',
+};
+
+/** The modules that import yargs, which CommonJS cannot require: built as ES modules below. */
+const ES_MODULE_ONLY = { './args.js': './args.mjs', './longhelp.js': './longhelp.mjs' };
+
+const yargsAsEsModules = {
+  name: 'yargs-as-es-modules',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/(args|longhelp)\.js$/ }, (args) =>
+      args.importer.endsWith(join('cli', 'run.js')) ? { path: ES_MODULE_ONLY[args.path], external: true } : undefined);
+  },
+};
+
+rmSync(to, { recursive: true, force: true });
+await build({
+  ...common,
+  entryPoints: [{ in: join(from, 'cli.js'), out: 'cli' }, { in: join(from, 'zdd-bin.js'), out: 'zdd-cli' }],
+  outdir: to,
+  format: 'cjs',
+  define: { 'import.meta.url': 'importMetaUrl' },
+  inject: [join(root, 'scripts', 'import-meta-url.js')],
+  plugins: [yargsAsEsModules],
 });
+await build({
+  ...common,
+  entryPoints: [{ in: join(from, 'cli', 'args.js'), out: 'args' }, { in: join(from, 'cli', 'longhelp.js'), out: 'longhelp' }],
+  outdir: to,
+  format: 'esm',
+  splitting: true,
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
+});
+writeFileSync(join(to, 'package.json'), `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);

@@ -13,25 +13,30 @@ function writer(stream: NodeJS.WriteStream): (text: string) => Promise<void> {
 }
 
 async function loadMain(): Promise<MainFn> {
-  // A variable specifier keeps the composition root out of the static graph: --help and
-  // --longhelp must work even where main's dependencies cannot load.
-  const specifier = './main.js';
-  const mod = (await import(specifier)) as { main?: MainFn };
+  // Loaded only once the settings are good: --help and --longhelp must work even where main's
+  // dependencies cannot load.
+  const mod = (await import('./main.js')) as { main?: MainFn };
   if (typeof mod.main !== 'function') throw new Error('main.js does not export main()');
   return mod.main;
 }
 
-// `marathon-lb zdd ...` is the blue/green deploy tool (src/zdd), not a controller mode.
-const zdd = process.argv[2] === 'zdd' ? ((await import('./zdd-cli.js')) as { zddMain: (argv: string[]) => Promise<number> }) : undefined;
-const code = zdd ? await zdd.zddMain(process.argv.slice(3)) : await runCli(process.argv.slice(2), {
-  env: process.env,
-  cwd: process.cwd(),
-  packageRoot,
-  stdout: writer(process.stdout),
-  stderr: writer(process.stderr),
-  readFile: (file) => readFile(file, 'utf8'),
-  loadMain,
+async function run(argv: readonly string[]): Promise<number> {
+  // `marathon-lb zdd ...` is the blue/green deploy tool (src/zdd), not a controller mode.
+  if (argv[0] === 'zdd') return (await import('./zdd-cli.js')).zddMain(argv.slice(1));
+  return runCli(argv, {
+    env: process.env,
+    cwd: process.cwd(),
+    packageRoot,
+    stdout: writer(process.stdout),
+    stderr: writer(process.stderr),
+    readFile: (file) => readFile(file, 'utf8'),
+    loadMain,
+  });
+}
+
+// No top-level await: dist/cli.js is CommonJS (scripts/bundle.mjs says why).
+void run(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+  // main() returns after shutting down; if a stray handle still holds the loop, do not hang.
+  setTimeout(() => process.exit(code), 5000).unref();
 });
-process.exitCode = code;
-// main() returns after shutting down; if a stray handle still holds the loop, do not hang.
-setTimeout(() => process.exit(code), 5000).unref();

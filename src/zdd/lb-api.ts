@@ -1,9 +1,9 @@
 // Asks every load balancer what it does with one backend's servers (/_mlb_drain), and, for a
 // rollback, to take a colour out of rotation (/_mlb_withdraw).
 
-import got from 'got';
 import { EXIT, ZddError } from './errors.js';
 import { parseDrainReport, type BackendView } from './drain-report.js';
+import { loadGot } from './got-loader.js';
 
 export interface LoadBalancers {
   readonly urls: readonly string[];
@@ -23,6 +23,7 @@ export function createLoadBalancers(urls: readonly string[], timeoutMs = 10_000)
       const target = `${url.replace(/\/+$/, '')}/_mlb_drain?backend=${encodeURIComponent(name)}`;
       let body: string;
       try {
+        const got = await loadGot();
         const r = await got(target, { timeout: { request: timeoutMs }, retry: { limit: 1 }, throwHttpErrors: false });
         if (r.statusCode !== 200) throw new Error(`HTTP ${r.statusCode}: ${r.body.slice(0, 300).trim()}`);
         body = r.body;
@@ -38,6 +39,7 @@ export function createLoadBalancers(urls: readonly string[], timeoutMs = 10_000)
     withdraw: (appId, seconds) => Promise.all(urls.map(async (url) => {
       const target = `${url.replace(/\/+$/, '')}/_mlb_withdraw?app=${encodeURIComponent(appId)}&seconds=${seconds}`;
       try {
+        const got = await loadGot();
         const r = await got.post(target, { timeout: { request: timeoutMs }, retry: { limit: 1, methods: ['POST'] }, throwHttpErrors: false });
         return r.statusCode === 200 ? undefined : `${url}: HTTP ${r.statusCode}: ${r.body.slice(0, 300).trim()}`;
       } catch (err) {

@@ -1,9 +1,10 @@
 // The part of Marathon's REST API zdd uses: read the apps, create, scale, kill with scale,
 // delete, and the deployments in flight. Every failure becomes a ZddError with zdd.py's code.
 
-import got, { type Got } from 'got';
+import type { Got } from 'got';
 import type { AuthSource } from '../marathon/auth.js';
 import { EXIT, ZddError } from './errors.js';
+import { loadGot } from './got-loader.js';
 import type { AppJson } from './labels.js';
 
 export interface MarathonApi {
@@ -40,7 +41,8 @@ function escapeId(id: string): string {
 
 export function createMarathonApi(o: MarathonApiOptions): MarathonApi {
   const base = o.url.replace(/\/+$/, '');
-  const http: Got = got.extend({
+  let client: Promise<Got> | undefined;
+  const http = (): Promise<Got> => (client ??= loadGot().then((got) => got.extend({
     prefixUrl: base,
     timeout: { request: o.timeoutMs ?? 30_000 },
     retry: { limit: 0 },
@@ -52,7 +54,7 @@ export function createMarathonApi(o: MarathonApiOptions): MarathonApi {
         if (h !== undefined) options.headers.authorization = h;
       }],
     },
-  });
+  })));
   const path = (p: string) => p.replace(/^\//, '');
 
   async function call<T>(code: number, what: string, run: () => Promise<T>): Promise<T> {
@@ -66,25 +68,25 @@ export function createMarathonApi(o: MarathonApiOptions): MarathonApi {
 
   return {
     apps: () => call(EXIT.marathonUnreachable, 'GET /v2/apps', async () =>
-      ((await http.get(path('/v2/apps?embed=apps.tasks')).json()) as { apps?: AppJson[] }).apps ?? []),
+      ((await (await http()).get(path('/v2/apps?embed=apps.tasks')).json()) as { apps?: AppJson[] }).apps ?? []),
     async app(id) {
       try {
-        return ((await http.get(path(`/v2/apps${escapeId(id)}?embed=app.tasks`)).json()) as { app?: AppJson }).app;
+        return ((await (await http()).get(path(`/v2/apps${escapeId(id)}?embed=app.tasks`)).json()) as { app?: AppJson }).app;
       } catch (err) {
         if ((err as { response?: { statusCode?: number } }).response?.statusCode === 404) return undefined;
         throw new ZddError(EXIT.marathonUnreachable, `GET /v2/apps${id}: ${describe(err)}`);
       }
     },
-    create: (app) => call(EXIT.createFailed, `POST /v2/apps (${String(app.id)})`, async () => { await http.post(path('/v2/apps'), { json: app }); }),
+    create: (app) => call(EXIT.createFailed, `POST /v2/apps (${String(app.id)})`, async () => { await (await http()).post(path('/v2/apps'), { json: app }); }),
     scale: (id, instances) => call(EXIT.scaleFailed, `PUT /v2/apps${id} instances=${instances}`, async () => {
-      await http.put(path(`/v2/apps${escapeId(id)}`), { json: { instances } });
+      await (await http()).put(path(`/v2/apps${escapeId(id)}`), { json: { instances } });
     }),
     killTasks: (ids) => call(EXIT.scaleFailed, `POST /v2/tasks/delete?scale=true (${ids.length} tasks)`, async () => {
-      await http.post(path('/v2/tasks/delete?scale=true'), { json: { ids } });
+      await (await http()).post(path('/v2/tasks/delete?scale=true'), { json: { ids } });
     }),
-    remove: (id) => call(EXIT.deleteFailed, `DELETE /v2/apps${id}`, async () => { await http.delete(path(`/v2/apps${escapeId(id)}`)); }),
+    remove: (id) => call(EXIT.deleteFailed, `DELETE /v2/apps${id}`, async () => { await (await http()).delete(path(`/v2/apps${escapeId(id)}`)); }),
     deployingApps: () => call(EXIT.marathonUnreachable, 'GET /v2/deployments', async () => {
-      const list = (await http.get(path('/v2/deployments')).json()) as Array<{ affectedApps?: unknown }>;
+      const list = (await (await http()).get(path('/v2/deployments')).json()) as Array<{ affectedApps?: unknown }>;
       return new Set(list.flatMap((d) => (Array.isArray(d.affectedApps) ? d.affectedApps.filter((a): a is string => typeof a === 'string') : [])));
     }),
   };
