@@ -52,6 +52,11 @@ function earlyClient(settings: Settings): MarathonClient | undefined {
 
 export async function main(settings: Settings, deps: MainDeps = defaultDeps): Promise<number> {
   const early = earlyClient(settings);
+  // One turn of the event loop before loading the rest: the early requests are only queued so
+  // far, and loading the composition root is one long synchronous stretch (dist/ is a CommonJS
+  // bundle, where import() of our own modules does not wait for any I/O). The turn lets them
+  // connect and go out first, so Marathon works on its answer while the modules load.
+  if (early !== undefined) await new Promise((resolve) => setImmediate(resolve));
   const { runController } = await import('./compose.js');
   // Set once the modules are loaded: the young generation keeps the size loading them gave it
   // (a few MiB) rather than its 1 MiB start, which would mean a collection every few hundred KiB.
