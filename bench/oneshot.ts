@@ -1,9 +1,9 @@
 // Whole-process benchmark of the one-shot run (no mode: fetch, normalize, render, write, exit),
-// as an operator runs it: `node dist/cli.js --marathon URL --group external --skip-validation ...`.
+// as an operator runs it: `bin/marathon-lb --marathon URL --group external --skip-validation ...`.
 //
 //   node dist-bench/bench/oneshot.js                          100, 1000, 5000, 10000 apps
 //   node dist-bench/bench/oneshot.js --sizes 100,1000 --runs 5
-//   node dist-bench/bench/oneshot.js --cli /old/checkout/dist/cli.js   measure another build
+//   node dist-bench/bench/oneshot.js --cli /old/checkout/dist/cli.js   another build, as `node <file>`
 //   node dist-bench/bench/oneshot.js --serve 5000               only the fake Marathon (prints its URL)
 //   node dist-bench/bench/oneshot.js --keep-env                 keep NODE_EXTRA_CA_CERTS (see below)
 //
@@ -20,13 +20,11 @@ import { createServer, type Server } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { LAUNCHER, launchCommand } from './launch.js';
 import { median } from './stats.js';
 import { synthesizeCluster } from './synth-cluster.js';
 
 const DEFAULT_SIZES = [100, 1000, 5000, 10000];
-const REPO = resolve(fileURLToPath(import.meta.url), '../../..');
-const CLI = join(REPO, 'dist', 'cli.js');
 
 interface Run { wallMs: number; firstRequestMs: number; cpuMs: number; rssKiB: number; configBytes: number }
 
@@ -89,7 +87,7 @@ async function oneRun(marathon: FakeMarathon, dir: string, cli: string, env: Nod
   runNumber += 1;
   const cfg = join(dir, `run-${runNumber}`, 'haproxy.cfg');
   const args = [
-    '-f', 'MAXRSS_KIB %M CPU_S %U %S', process.execPath, cli,
+    '-f', 'MAXRSS_KIB %M CPU_S %U %S', ...launchCommand(cli),
     '--marathon', marathon.url, '--group', 'external', '--skip-validation',
     '--haproxy-config', cfg, '--run-dir', join(dir, 'run'), '--templates-dir', join(dir, 'no-templates'),
     '--ssl-certs', join(dir, 'cert.pem'), '--status-port', '0', '--log-level', 'WARNING',
@@ -132,7 +130,7 @@ async function main(args: readonly string[]): Promise<void> {
   const sizes = (argValue(args, '--sizes') ?? DEFAULT_SIZES.join(',')).split(',').map(Number);
   const runs = Number(argValue(args, '--runs') ?? 5);
   // Another build to compare with (e.g. an older commit's dist/cli.js).
-  const cli = resolve(argValue(args, '--cli') ?? CLI);
+  const cli = resolve(argValue(args, '--cli') ?? LAUNCHER);
   const keepEnv = args.includes('--keep-env');
   const env = childEnv(keepEnv);
   console.log(`one-shot benchmark: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${runs} runs per size, ${cli}`);

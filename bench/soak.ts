@@ -3,7 +3,9 @@
 //
 //   node dist-bench/bench/soak.js                         10000 apps, 60 minutes
 //   node dist-bench/bench/soak.js --apps 1000 --minutes 5 --poll 2 --churn 3
-//   node dist-bench/bench/soak.js --cli /elsewhere/dist/cli.js     another build
+//   node dist-bench/bench/soak.js --cli /elsewhere/dist/cli.js     another build, as `node <file>`
+//
+// The controller is started as bin/marathon-lb starts it (bench/launch.ts).
 //
 // Marathon is an HTTP server in this process serving a synthetic /v2/apps (bench/synth-cluster.ts,
 // hosts as IPs). Every --churn seconds about 1% of the apps change: tasks move to new ports
@@ -17,11 +19,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { WireApp } from '../src/model/index.js';
+import { LAUNCHER, launchCommand } from './launch.js';
 import { synthesizeCluster } from './synth-cluster.js';
 
-const CLI = join(resolve(fileURLToPath(import.meta.url), '../../..'), 'dist', 'cli.js');
 
 function argValue(args: readonly string[], flag: string): string | undefined {
   const i = args.indexOf(flag);
@@ -92,9 +93,11 @@ async function main(args: readonly string[]): Promise<void> {
   if (addr === null || typeof addr === 'string') throw new Error('no address');
   const dir = mkdtempSync(join(tmpdir(), 'mlb-soak-'));
   const statusPort = argNumber(args, '--status-port', 20000 + (process.pid % 20000));
-  const cli = resolve(argValue(args, '--cli') ?? CLI);
-  const child = spawn(process.execPath, [
-    cli, 'poll', '--marathon', `http://127.0.0.1:${addr.port}`, '--group', 'external', '--skip-validation',
+  const cli = resolve(argValue(args, '--cli') ?? LAUNCHER);
+  const [program, ...lead] = launchCommand(cli);
+  // bin/marathon-lb replaces itself with node (exec): the pid is the controller's.
+  const child = spawn(program!, [
+    ...lead, 'poll', '--marathon', `http://127.0.0.1:${addr.port}`, '--group', 'external', '--skip-validation',
     '--haproxy-config', join(dir, 'haproxy.cfg'), '--run-dir', join(dir, 'run'), '--templates-dir', join(dir, 'none'),
     // A status server, as in production (it also keeps the process alive: with --status-port 0
     // nothing but an unref'd timer holds poll mode's event loop; see bench/README.md).

@@ -71,14 +71,14 @@ describe('run: the container entrypoint contract', () => {
   let dir: string;
   let fakeCli: string;
 
-  interface FakeReport { argv: string[]; cwd: string; password: string | null; user: string | null; pollEnv: string | null }
+  interface FakeReport { argv: string[]; execArgv: string[]; cwd: string; password: string | null; user: string | null; pollEnv: string | null }
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mlb-run-'));
     fakeCli = join(dir, 'fake-cli.mjs');
     await writeFile(fakeCli, [
       "const e = process.env;",
-      "const report = { argv: process.argv.slice(2), cwd: process.cwd(), password: e.MARATHON_PASSWORD ?? null, user: e.MARATHON_USER ?? null, pollEnv: e.POLL_INTERVAL ?? null };",
+      "const report = { argv: process.argv.slice(2), execArgv: process.execArgv, cwd: process.cwd(), password: e.MARATHON_PASSWORD ?? null, user: e.MARATHON_USER ?? null, pollEnv: e.POLL_INTERVAL ?? null };",
       "process.stdout.write('FAKE ' + JSON.stringify(report) + '\\n');",
     ].join('\n'));
   });
@@ -121,6 +121,8 @@ describe('run: the container entrypoint contract', () => {
       '--ssl-certs', '/etc/ssl/cert.pem',
       '--group', 'external', '--ssl-certs', '/certs/a.pem', '--status-port', '0',
     ]);
+    // Through bin/marathon-lb, which sizes V8's worker pool.
+    expect(r.report?.execArgv).toEqual([expect.stringMatching(/^--v8-pool-size=[1-4]$/)]);
   });
 
   test('event passes through as the legacy callback mode', async () => {
