@@ -11,7 +11,7 @@
 // import()), and got, which zdd loads with import() itself (src/zdd/got-loader.ts). The other
 // npm packages stay in node_modules and are required where they are used.
 import { build } from 'esbuild';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -60,3 +60,10 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
 });
 writeFileSync(join(to, 'package.json'), `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
+
+// A static import of an ES-module-only package would bundle into require(), which fails only
+// when that code first runs: refuse the build instead.
+for (const file of ['cli.js', 'zdd-cli.js']) {
+  const required = readFileSync(join(to, file), 'utf8').match(/require\("(got|yargs)[/"]/);
+  if (required) throw new Error(`dist/${file} requires ${required[1]}, an ES module only: load it with import() (see the header)`);
+}
