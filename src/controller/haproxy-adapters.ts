@@ -304,9 +304,9 @@ export function createHaproxyDriver(s: Settings, log: Logger, hooks: AdapterHook
     async reload() {
       if (!warned) {
         const theirs = marathonLbDefaultReload(existsSync);
-        log.warn(theirs ? { marathonLbWouldRun: theirs.command, found: theirs.file } : {}, theirs
-          ? `no --command and no --supervise-haproxy: the config is written but haproxy is not reloaded (marathon-lb would have run \`${theirs.command}\` here: give it as --command to do the same)`
-          : 'no --command and no --supervise-haproxy: the config is written but haproxy is not reloaded');
+        const hint = theirs ? ` (marathon-lb would have run \`${theirs.command}\` here: give it as --command to do the same)` : '';
+        log.warn(theirs ? { marathonLbWouldRun: theirs.command, found: theirs.file } : {},
+          `no --command and no --supervise-haproxy: the config is written but haproxy is not reloaded${hint}`);
       }
       warned = true;
       return { ok: true, detail: 'no reload configured' };
