@@ -1,15 +1,21 @@
-// Second half of `npm run build`: joins tsc's output (build/tsc/) into the few files that ship in
-// dist/. The controller is one CommonJS file, dist/cli.js: Node 20 resolves, reads, compiles and
-// links each ES module on its own, and that cost comes before the first pass can start (at 100
-// apps, ES module chunks took ~20 ms more than one CommonJS file; bench/README.md has the
-// numbers). Inside it, what the sources load with import() (main and the composition root, the
-// triggers, zdd) is initialized only when first asked for, as before.
+// Second step of `npm run build`: joins tsc's output (build/tsc/) into the few files that ship in
+// dist/. The controller is one CommonJS file, dist/controller.js: Node 20 resolves, reads,
+// compiles and links each ES module on its own, and that cost comes before the first pass can
+// start (at 100 apps, ES module chunks took ~20 ms more than one CommonJS file; bench/README.md
+// has the numbers). Inside it, what the sources load with import() (main and the composition
+// root, the triggers, zdd) is initialized only when first asked for, as before. dist/cli.js, the
+// executable, is a small file that runs dist/controller.js through V8's code cache
+// (src/cli-entry.ts); scripts/code-cache.mjs, the last step of the build, makes that cache.
 //
 // dist/package.json says "commonjs", so Node reads dist/*.js as CommonJS. The exceptions are the
 // few places that load an npm package published only as an ES module: yargs, for argument
 // parsing off the fast path and long help (args.mjs and longhelp.mjs, ES modules, loaded with
 // import()), and got, which zdd loads with import() itself (src/zdd/got-loader.ts). The other
 // npm packages stay in node_modules and are required where they are used.
+//
+// Those import() calls go through dist/import-esm.js, a file Node loads itself: code compiled
+// with a V8 code cache has no import() of its own (Node 20 loses the callback that resolves it:
+// ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING).
 import { build } from 'esbuild';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -29,27 +35,40 @@ const common = {
   logLevel: 'warning',
 };
 
-/** The modules that import yargs, which CommonJS cannot require: built as ES modules below. */
-const ES_MODULE_ONLY = { './args.js': './args.mjs', './longhelp.js': './longhelp.mjs' };
+/**
+ * What the sources load with import() from outside the bundle, and the file or package that is
+ * in dist/: the modules that import yargs, which CommonJS cannot require (built as ES modules
+ * below), and got. Each such import() becomes importEsm() (scripts/import-esm.js).
+ */
+const ES_MODULE_ONLY = { './args.js': './args.mjs', './longhelp.js': './longhelp.mjs', got: 'got' };
+const EXTERNAL_IMPORT = /\bimport\((['"])(\.\/args\.js|\.\/longhelp\.js|got)\1\)/g;
 
-const yargsAsEsModules = {
-  name: 'yargs-as-es-modules',
+const esModulesThroughNode = {
+  name: 'es-modules-through-node',
   setup(b) {
-    b.onResolve({ filter: /^\.\/(args|longhelp)\.js$/ }, (args) =>
-      args.importer.endsWith(join('cli', 'run.js')) ? { path: ES_MODULE_ONLY[args.path], external: true } : undefined);
+    b.onResolve({ filter: /^\.\/import-esm\.js$/ }, (args) => ({ path: args.path, external: true }));
+    b.onLoad({ filter: /[\\/]build[\\/]tsc[\\/].*\.js$/ }, (args) => ({
+      contents: readFileSync(args.path, 'utf8').replace(EXTERNAL_IMPORT, (_, q, spec) => `importEsm(${q}${ES_MODULE_ONLY[spec]}${q})`),
+      loader: 'js',
+    }));
   },
 };
 
 rmSync(to, { recursive: true, force: true });
 await build({
   ...common,
-  entryPoints: [{ in: join(from, 'cli.js'), out: 'cli' }, { in: join(from, 'zdd-bin.js'), out: 'zdd-cli' }],
+  entryPoints: [
+    { in: join(from, 'cli-entry.js'), out: 'cli' },
+    { in: join(from, 'cli.js'), out: 'controller' },
+    { in: join(from, 'zdd-bin.js'), out: 'zdd-cli' },
+  ],
   outdir: to,
   format: 'cjs',
   define: { 'import.meta.url': 'importMetaUrl' },
-  inject: [join(root, 'scripts', 'import-meta-url.js')],
-  plugins: [yargsAsEsModules],
+  inject: [join(root, 'scripts', 'import-meta-url.js'), join(root, 'scripts', 'import-esm.js')],
+  plugins: [esModulesThroughNode],
 });
+writeFileSync(join(to, 'import-esm.js'), '// import() for the bundles (scripts/bundle.mjs says why).\nmodule.exports = (specifier) => import(specifier);\n');
 await build({
   ...common,
   entryPoints: [{ in: join(from, 'cli', 'args.js'), out: 'args' }, { in: join(from, 'cli', 'longhelp.js'), out: 'longhelp' }],
@@ -63,7 +82,11 @@ writeFileSync(join(to, 'package.json'), `${JSON.stringify({ type: 'commonjs' }, 
 
 // A static import of an ES-module-only package would bundle into require(), which fails only
 // when that code first runs: refuse the build instead.
-for (const file of ['cli.js', 'zdd-cli.js']) {
-  const required = readFileSync(join(to, file), 'utf8').match(/require\("(got|yargs)[/"]/);
+// An import() left in a bundle would fail once the code cache is used: refuse that too.
+for (const file of ['cli.js', 'controller.js', 'zdd-cli.js']) {
+  const text = readFileSync(join(to, file), 'utf8');
+  const required = text.match(/require\("(got|yargs)[/"]/);
   if (required) throw new Error(`dist/${file} requires ${required[1]}, an ES module only: load it with import() (see the header)`);
+  const imported = text.match(/\bimport\(.{0,40}/);
+  if (imported) throw new Error(`dist/${file} still calls import() (${imported[0]}): it must go through dist/import-esm.js`);
 }

@@ -9,6 +9,7 @@ import { createMetrics, createNullMetrics } from './admin/metrics.js';
 import { startStatusServer } from './admin/server.js';
 import { createSignalEndpoint } from './admin/signal-endpoint.js';
 import { adminPlaneWarnings, builtinValues } from './builtin-values.js';
+import { codeCacheReport } from './code-cache.js';
 import { compileEjsTemplate } from './config/ejs-template.js';
 import type { RenderOptions } from './config/render.js';
 import { builtinTemplateDir, packageRoot, readTemplateDir } from './config/template-files.js';
@@ -45,6 +46,7 @@ function version(): string {
 /** `early`: the client of the only Marathon, already asked for the first full read. */
 export async function runController(settings: Settings, deps: MainDeps, early?: MarathonClient): Promise<number> {
   const log = deps.log ?? createLogger({ level: settings.logLevel, format: settings.logFormat });
+  log.debug({ codeCache: codeCacheReport().state }, 'controller code loaded');
   await mkdir(settings.runDir, { recursive: true });
   await mkdir(dirname(settings.haproxyConfig), { recursive: true });
   // A run killed mid-write leaves temp files (also those of versions that wrote them beside the config).

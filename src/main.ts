@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import { setFlagsFromString } from 'node:v8';
 import { heapFlagsFor } from './cli/heap-flags.js';
+import { codeCacheReport } from './code-cache.js';
 import { createMarathonClient, type MarathonClient } from './marathon/client.js';
 import { primeFullRead } from './marathon/primed.js';
 import type { Settings } from './settings.js';
@@ -60,7 +61,9 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
   const { runController } = await import('./compose.js');
   // Set once the modules are loaded: the young generation keeps the size loading them gave it
   // (a few MiB) rather than its 1 MiB start, which would mean a collection every few hundred KiB.
+  // Not in the build's run that writes the code cache: V8 keys the cache to the flags set when it
+  // is written, and would refuse it at every start, where these are not set yet.
   const nodeOptions = [...process.execArgv, ...(deps.env['NODE_OPTIONS'] ?? '').split(/\s+/)];
-  for (const flag of heapFlagsFor(settings, nodeOptions)) setFlagsFromString(flag);
+  if (!codeCacheReport().writing) for (const flag of heapFlagsFor(settings, nodeOptions)) setFlagsFromString(flag);
   return runController(settings, deps, early);
 }

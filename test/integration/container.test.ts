@@ -388,6 +388,7 @@ describeImage(imageSuite, () => {
       IMAGE, 'sse', '--group', 'external', '--marathon', emu.url,
       '--http-port', String(ports.http), '--https-port', String(ports.https),
       '--admin-port', String(ports.admin), '--appid-port', String(ports.appid), '--status-port', String(ports.status),
+      '--log-level', 'DEBUG',
     ], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     container.stdout?.on('data', (c: Buffer) => { output += c.toString(); });
     container.stderr?.on('data', (c: Buffer) => { output += c.toString(); });
@@ -435,6 +436,8 @@ describeImage(imageSuite, () => {
     const exit = await waitForExit(container, 60_000);
     expect(exit).toEqual({ code: 0, signal: null });
     expect(output).toContain('"msg":"shutting down"');
+    // The image's build made V8's code cache with the image's own Node, and the controller took it.
+    expect(output).toContain('"codeCache":"used"');
 
     // Nothing the container started is left: not the controller, not an HAProxy master or worker.
     const left = await waitFor(() => [...tree.keys()].every((pid) => !alive(pid)) || undefined, 'every container process to end', 10_000, 100)
