@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The executable: the only place that reads process.argv and process.env. Everything it does
-// is in cli/run.ts so tests can drive it without a process.
+// The controller's entry (dist/controller.js, which dist/cli.js runs: cli-entry.ts): the only
+// place that reads process.argv and process.env, but for MARATHON_LB_CODE_CACHE, read by
+// cli-entry.ts. Everything it does is in cli/run.ts so tests can drive it without a process.
 
 import { readFile } from 'node:fs/promises';
 import { packageRoot } from './config/template-files.js';
