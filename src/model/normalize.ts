@@ -43,9 +43,6 @@ export interface OwnPort {
   readonly flag: string;
 }
 
-/** 0.0.0.0 and `*` both mean every IPv4 address. */
-const everyAddress = (addr: string): string => (addr === '0.0.0.0' ? '*' : addr);
-
 /**
  * The own listener a service would bind over. HAProxy accepts a second bind of an address it
  * binds already and splits the connections between the two, so the app would silently take
@@ -54,7 +51,7 @@ const everyAddress = (addr: string): string => (addr === '0.0.0.0' ? '*' : addr)
 function ownPortTaken(own: readonly OwnPort[] | undefined, port: number, bindAddr: string): OwnPort | undefined {
   if (own === undefined) return undefined;
   for (const o of own) {
-    if (o.port === port && bindsOverlap(everyAddress(o.addr), everyAddress(bindAddr))) return o;
+    if (o.port === port && bindsOverlap(o.addr, bindAddr)) return o;
   }
   return undefined;
 }

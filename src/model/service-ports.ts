@@ -135,10 +135,13 @@ export function servicePorts(
   return out;
 }
 
+/** `*` (the frontend's default) and `0.0.0.0` both bind every IPv4 address. */
+const everyAddress = (addr: string): boolean => addr === '*' || addr === '0.0.0.0';
+
 /**
- * Two binds of one port collide when they name the same address or either names every address
- * (`*`, the frontend's default): HAProxy would accept both and split the port's connections.
+ * Two binds of one port collide when they name the same address or either names every address:
+ * HAProxy would accept both and split the port's connections (or hand one the other's).
  */
 export function bindsOverlap(a: string, b: string): boolean {
-  return a === b || a === '*' || b === '*';
+  return a === b || everyAddress(a) || everyAddress(b);
 }

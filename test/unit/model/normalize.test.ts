@@ -369,6 +369,16 @@ describe('normalize: bad labels exclude only the service at fault', () => {
     expect(m.skipped[0]?.message).toContain('/a');
   });
 
+  it.each([['0.0.0.0', '*'], ['*', '0.0.0.0'], ['0.0.0.0', '10.0.0.2'], ['10.0.0.2', '0.0.0.0']])(
+    'binds %s and %s of one port clash: the later app is excluded, naming the first', (addrA, addrB) => {
+      const a = nginx({ id: '/a', labels: { HAPROXY_GROUP: 'external', HAPROXY_0_BIND_ADDR: addrA } });
+      const b = nginx({ id: '/b', labels: { HAPROXY_GROUP: 'external', HAPROXY_0_BIND_ADDR: addrB } });
+      const m = normalize([b, a], options());
+      expect(m.services.map((s) => s.appId)).toEqual(['/a']);
+      expect(m.skipped).toEqual([expect.objectContaining({ appId: '/b', reason: 'INVALID_APP' })]);
+      expect(m.skipped[0]?.message).toContain('is already used by app /a');
+    });
+
   it('the same port on different bind addresses is fine', () => {
     const a = nginx({ id: '/a', labels: { HAPROXY_GROUP: 'external', HAPROXY_0_BIND_ADDR: '10.0.0.1' } });
     const b = nginx({ id: '/b', labels: { HAPROXY_GROUP: 'external', HAPROXY_0_BIND_ADDR: '10.0.0.2' } });
