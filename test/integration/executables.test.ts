@@ -1,6 +1,7 @@
-// The built executables (dist/, one CommonJS bundle each, with the yargs parts as ES modules
-// beside them: scripts/bundle.mjs) reach every part they load lazily: the yargs parser off the
-// fast path, long help, and zdd both as its own executable and as `marathon-lb zdd`. And
+// The built executables (dist/: the controller's CommonJS bundle, which dist/cli.js runs from its
+// code cache, zdd's own, and the yargs parts as ES modules beside them: scripts/bundle.mjs) reach
+// every part they load lazily: the yargs parser off the fast path, long help, and zdd both as its
+// own executable and as `marathon-lb zdd` (import() through dist/import-esm.js). And
 // bin/marathon-lb, the launcher, starts node with V8's worker pool sized to the CPUs.
 
 import { spawnSync } from 'node:child_process';
