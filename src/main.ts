@@ -60,7 +60,7 @@ export async function main(settings: Settings, deps: MainDeps = defaultDeps): Pr
   if (early !== undefined) await new Promise((resolve) => setImmediate(resolve));
   const { runController } = await import('./compose.js');
   // Set once the modules are loaded: the young generation keeps the size loading them gave it
-  // (a few MiB) rather than its 1 MiB start, which would mean a collection every few hundred KiB.
+  // (heap-flags.ts says what that is and why).
   // Not in the build's run that writes the code cache: V8 keys the cache to the flags set when it
   // is written, and would refuse it at every start, where these are not set yet.
   const nodeOptions = [...process.execArgv, ...(deps.env['NODE_OPTIONS'] ?? '').split(/\s+/)];
