@@ -41,8 +41,8 @@ function escapeId(id: string): string {
 
 export function createMarathonApi(o: MarathonApiOptions): MarathonApi {
   const base = o.url.replace(/\/+$/, '');
-  let client: Promise<Got> | undefined;
-  const http = (): Promise<Got> => (client ??= loadGot().then((got) => got.extend({
+  let loaded: Promise<Got> | undefined;
+  const client = (): Promise<Got> => (loaded ??= loadGot().then((got) => got.extend({
     prefixUrl: base,
     timeout: { request: o.timeoutMs ?? 30_000 },
     retry: { limit: 0 },
@@ -57,9 +57,10 @@ export function createMarathonApi(o: MarathonApiOptions): MarathonApi {
   })));
   const path = (p: string) => p.replace(/^\//, '');
 
-  async function call<T>(code: number, what: string, run: () => Promise<T>): Promise<T> {
+  /** One request with the client (got is loaded on the first); a failure becomes a ZddError. */
+  async function call<T>(code: number, what: string, run: (http: Got) => Promise<T>): Promise<T> {
     try {
-      return await run();
+      return await run(await client());
     } catch (err) {
       const unreachable = !(err as { response?: unknown }).response;
       throw new ZddError(unreachable ? EXIT.marathonUnreachable : code, `${what}: ${describe(err)}`);
@@ -67,26 +68,27 @@ export function createMarathonApi(o: MarathonApiOptions): MarathonApi {
   }
 
   return {
-    apps: () => call(EXIT.marathonUnreachable, 'GET /v2/apps', async () =>
-      ((await (await http()).get(path('/v2/apps?embed=apps.tasks')).json()) as { apps?: AppJson[] }).apps ?? []),
+    apps: () => call(EXIT.marathonUnreachable, 'GET /v2/apps', async (http) =>
+      ((await http.get(path('/v2/apps?embed=apps.tasks')).json()) as { apps?: AppJson[] }).apps ?? []),
     async app(id) {
       try {
-        return ((await (await http()).get(path(`/v2/apps${escapeId(id)}?embed=app.tasks`)).json()) as { app?: AppJson }).app;
+        const http = await client();
+        return ((await http.get(path(`/v2/apps${escapeId(id)}?embed=app.tasks`)).json()) as { app?: AppJson }).app;
       } catch (err) {
         if ((err as { response?: { statusCode?: number } }).response?.statusCode === 404) return undefined;
         throw new ZddError(EXIT.marathonUnreachable, `GET /v2/apps${id}: ${describe(err)}`);
       }
     },
-    create: (app) => call(EXIT.createFailed, `POST /v2/apps (${String(app.id)})`, async () => { await (await http()).post(path('/v2/apps'), { json: app }); }),
-    scale: (id, instances) => call(EXIT.scaleFailed, `PUT /v2/apps${id} instances=${instances}`, async () => {
-      await (await http()).put(path(`/v2/apps${escapeId(id)}`), { json: { instances } });
+    create: (app) => call(EXIT.createFailed, `POST /v2/apps (${String(app.id)})`, async (http) => { await http.post(path('/v2/apps'), { json: app }); }),
+    scale: (id, instances) => call(EXIT.scaleFailed, `PUT /v2/apps${id} instances=${instances}`, async (http) => {
+      await http.put(path(`/v2/apps${escapeId(id)}`), { json: { instances } });
     }),
-    killTasks: (ids) => call(EXIT.scaleFailed, `POST /v2/tasks/delete?scale=true (${ids.length} tasks)`, async () => {
-      await (await http()).post(path('/v2/tasks/delete?scale=true'), { json: { ids } });
+    killTasks: (ids) => call(EXIT.scaleFailed, `POST /v2/tasks/delete?scale=true (${ids.length} tasks)`, async (http) => {
+      await http.post(path('/v2/tasks/delete?scale=true'), { json: { ids } });
     }),
-    remove: (id) => call(EXIT.deleteFailed, `DELETE /v2/apps${id}`, async () => { await (await http()).delete(path(`/v2/apps${escapeId(id)}`)); }),
-    deployingApps: () => call(EXIT.marathonUnreachable, 'GET /v2/deployments', async () => {
-      const list = (await (await http()).get(path('/v2/deployments')).json()) as Array<{ affectedApps?: unknown }>;
+    remove: (id) => call(EXIT.deleteFailed, `DELETE /v2/apps${id}`, async (http) => { await http.delete(path(`/v2/apps${escapeId(id)}`)); }),
+    deployingApps: () => call(EXIT.marathonUnreachable, 'GET /v2/deployments', async (http) => {
+      const list = (await http.get(path('/v2/deployments')).json()) as Array<{ affectedApps?: unknown }>;
       return new Set(list.flatMap((d) => (Array.isArray(d.affectedApps) ? d.affectedApps.filter((a): a is string => typeof a === 'string') : [])));
     }),
   };
