@@ -3,12 +3,11 @@
 // where it must not be (another bundle, damage, V8 flags of the operator's, source maps, turned
 // off) still runs the same controller from the bundle itself and writes the same config.
 
-import { spawn } from 'node:child_process';
 import { cp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import { CLI, REPO, ensureBuilt } from '../support/controller-process.js';
+import { CLI, REPO, ensureBuilt, runController } from '../support/controller-process.js';
 import { tempDir } from '../support/haproxy.js';
 import { HTTP_HEALTH, wireApp } from '../support/wire-builders.js';
 
@@ -46,15 +45,13 @@ let runs = 0;
 async function oneShot(cli: string, nodeFlags: string[] = [], env: Record<string, string> = {}): Promise<OneShot> {
   const dir = join(work, `run-${++runs}`);
   await mkdir(dir);
-  const args = [...nodeFlags, cli, '--marathon', url, '--group', 'external', '--skip-validation', '--haproxy-config', join(dir, 'haproxy.cfg'),
-    '--ssl-certs', join(work, 'cert.pem'), '--status-port', '0', '--log-level', 'DEBUG'];
-  const child = spawn(process.execPath, args, { env: { ...process.env, NODE_OPTIONS: '', MARATHON_LB_CODE_CACHE: '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  child.stderr.on('data', (d: Buffer) => { log += d.toString(); });
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  const loaded = log.split('\n').filter((l) => l.includes('"codeCache"')).map((l) => JSON.parse(l) as { codeCache: string; msg: string })[0];
-  const config = await readFile(join(dir, 'haproxy.cfg'), 'utf8').catch(() => `(no config; log:\n${log})`);
-  return { code, state: loaded?.codeCache, loadedMsg: loaded?.msg, config };
+  const ctl = runController(['--marathon', url, '--group', 'external', '--skip-validation', '--haproxy-config', join(dir, 'haproxy.cfg'),
+    '--ssl-certs', join(work, 'cert.pem'), '--status-port', '0', '--log-level', 'DEBUG'],
+  { NODE_OPTIONS: '', MARATHON_LB_CODE_CACHE: '', ...env }, { cli, nodeFlags });
+  const code = await ctl.exited;
+  const loaded = ctl.logs.find((l) => 'codeCache' in l);
+  const config = await readFile(join(dir, 'haproxy.cfg'), 'utf8').catch(() => `(no config; output:\n${ctl.output()})`);
+  return { code, state: loaded?.['codeCache'] as string | undefined, loadedMsg: loaded?.msg, config };
 }
 
 /** dist/ copied beside links to the repository's package.json, node_modules and templates, to change at will. */

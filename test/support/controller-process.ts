@@ -27,9 +27,10 @@ export function ensureBuilt(): void {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`);
 }
 
-export function runController(args: string[], env: Record<string, string> = {}): ControllerProcess {
+/** `cli`: another build's entry (default dist/cli.js); `nodeFlags`: node's own options before it. */
+export function runController(args: string[], env: Record<string, string> = {}, opts: { cli?: string; nodeFlags?: string[] } = {}): ControllerProcess {
   ensureBuilt();
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(opts.nodeFlags ?? []), opts.cli ?? CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: LogLine[] = [];
   let raw = '';
   let buf = '';
