@@ -521,29 +521,32 @@ function portHolders(applied: AppliedState): Map<number, string> {
 
 /** Port -> frontend name (the service's backend name, in the default templates) of a config. */
 export function portHoldersInConfig(config: string): Map<number, string> {
-  // A restart reads the whole config on disk (megabytes at thousands of apps): each line is
-  // matched where it starts (sticky patterns that never cross a line end), not split out.
+  // A restart reads the whole config on disk (megabytes at thousands of apps, nearly all of it
+  // backends' server lines). One regular expression finds the lines that matter, section
+  // headers and bind lines, where a line starts: the regex engine skips the rest natively
+  // (~10 ms cold at 5,000 apps, against ~17 for a loop matching at every line).
   const out = new Map<number, string>();
   let frontend: string | undefined;
-  for (let at = 0; at < config.length;) {
-    const end = config.indexOf('\n', at);
-    const next = end < 0 ? config.length : end + 1;
-    SECTION_LINE.lastIndex = at;
-    const section = SECTION_LINE.exec(config);
-    if (section) {
-      frontend = section[1] === 'frontend' ? section[2] : undefined;
-    } else if (frontend) {
-      BIND_LINE.lastIndex = at;
-      const bind = BIND_LINE.exec(config);
-      if (bind && !out.has(Number(bind[1]))) out.set(Number(bind[1]), frontend);
-    }
-    at = next;
-  }
+  const take = (m: RegExpExecArray) => {
+    if (m[1] !== undefined) frontend = m[1] === 'frontend' ? m[2] : undefined;
+    else if (frontend && !out.has(Number(m[3]))) out.set(Number(m[3]), frontend);
+  };
+  // The first line has no line end before it.
+  FIRST_LINE.lastIndex = 0;
+  const first = FIRST_LINE.exec(config);
+  if (first) take(first);
+  LATER_LINE.lastIndex = 0;
+  for (let m = LATER_LINE.exec(config); m !== null; m = LATER_LINE.exec(config)) take(m);
   return out;
 }
 
-const SECTION_LINE = /(frontend|backend|listen|defaults|global|userlist|peers|resolvers|program|http-errors|ring|cache)\b[^\S\n]*(\S*)/y;
-const BIND_LINE = /[^\S\n]+bind[^\S\n]+\S*:(\d+)\b/y;
+// A section header (keyword, name) or a bind line (port); neither pattern crosses a line end, so
+// each match ends before the line end the next one starts with. Lines end at \n only (a \r is
+// whitespace, as when the config is split into lines), which is why these are not /m patterns:
+// a multiline ^ would also start a line after a \r.
+const LINE = String.raw`(?:(frontend|backend|listen|defaults|global|userlist|peers|resolvers|program|http-errors|ring|cache)\b[^\S\n]*(\S*)|[^\S\n]+bind[^\S\n]+\S*:(\d+)\b)`;
+const FIRST_LINE = new RegExp(LINE, 'y');
+const LATER_LINE = new RegExp(`\n${LINE}`, 'g');
 
 function byApp(model: Model): Map<string, readonly Service[]> {
   const out = new Map<string, Service[]>();

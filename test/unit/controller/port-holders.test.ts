@@ -32,7 +32,7 @@ describe('portHoldersInConfig', () => {
   });
 
   it('agrees with reading it line by line, whatever the lines', () => {
-    const seen = { holders: 0, notInFrontend: 0, oddSpace: 0, noFinalNewline: 0 };
+    const seen = { holders: 0, notInFrontend: 0, oddSpace: 0, noFinalNewline: 0, carriageReturnMidLine: 0 };
     const space = fc.constantFrom(' ', '  ', '\t', ' \t', '\r', '\f');
     const keyword = fc.constantFrom('frontend', 'backend', 'listen', 'defaults', 'global', 'userlist', 'frontendx', 'frontend-a', 'cache', 'ring');
     const word = fc.constantFrom('web_80', 'a', '', 'b-c', 'x:1');
@@ -41,7 +41,8 @@ describe('portHoldersInConfig', () => {
       fc.tuple(space, fc.constantFrom('*', '0.0.0.0', '[::]', 'a:b', ''), port, fc.constantFrom('', ' ssl', 'x', '\r')).map(([s, a, p, t]) => `${s}bind${s}${a}:${p}${t}`),
       fc.tuple(space, port).map(([s, p]) => `${s}bind *:${p}`),
     );
-    const otherLine = fc.constantFrom('  mode http', 'bind *:3', '#frontend f', '', '  server s 1.2.3.4:5 check');
+    // A \r ends no line: what follows one is not a header or a bind line of its own.
+    const otherLine = fc.constantFrom('  mode http', 'bind *:3', '#frontend f', '', '  server s 1.2.3.4:5 check', 'x\rfrontend r', 'x\r bind *:7');
     // Sections: a header line (or none: lines before the first section), then its lines.
     const section = fc.tuple(
       fc.option(fc.tuple(keyword, space, word).map(([k, s, w]) => `${k}${s}${w}`)),
@@ -54,6 +55,7 @@ describe('portHoldersInConfig', () => {
       if (expected.size > 0) seen.holders += 1;
       if (byLines(config.replace(/^(backend|listen)\b/gm, 'frontend')).size > expected.size) seen.notInFrontend += 1;
       if (/[\r\f]/.test(config)) seen.oddSpace += 1;
+      if (/x\r/.test(config)) seen.carriageReturnMidLine += 1;
       if (!finalNewline && lines.length > 0) seen.noFinalNewline += 1;
       expect([...portHoldersInConfig(config)]).toEqual([...expected]);
     }), { numRuns: 600 });
