@@ -12,13 +12,17 @@
 // records the wall time from spawn to exit, the time from spawn to the first request Marathon
 // receives, and the child's peak RSS (from /usr/bin/time). The sizes take turns, one run each
 // per round, so a size's best of N is not decided by the one minute its runs would otherwise
-// share. Prints numbers; asserts nothing.
+// share. Each round also times a fixed workload of none of our code (machine-speed.ts) in a
+// fresh process, printed under the table: this VM's speed moves by more than a change does, and
+// that number says how fast the machine ran while the table was made. Prints numbers; asserts
+// nothing.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { LAUNCHER, launchCommand } from './launch.js';
 import { median } from './stats.js';
@@ -64,6 +68,13 @@ async function startMarathon(body: () => string): Promise<FakeMarathon> {
 }
 
 let runNumber = 0;
+
+const MACHINE_SPEED = join(dirname(fileURLToPath(import.meta.url)), 'machine-speed.js');
+
+/** One timing of the fixed reference workload, in a fresh process (ms; lower is a faster machine). */
+function machineSpeedMs(env: NodeJS.ProcessEnv): number {
+  return Number(execFileSync(process.execPath, [MACHINE_SPEED], { env, encoding: 'utf8' }).trim());
+}
 
 /**
  * One run in a fresh config directory, so the config is really written (an unchanged file is
@@ -140,6 +151,7 @@ async function main(args: readonly string[]): Promise<void> {
   // round, so each size's runs are spread over the whole table instead of falling into the
   // same minute (this machine's speed changes from one minute to the next).
   const setups = [];
+  const reference: number[] = [];
   for (const size of sizes) {
     const body = appsBody(size);
     setups.push({ size, body, marathon: await startMarathon(() => body), dir: mkdtempSync(join(tmpdir(), 'mlb-oneshot-')), results: [] as Run[] });
@@ -148,6 +160,7 @@ async function main(args: readonly string[]): Promise<void> {
     // Warm the page cache and make the certificate; not counted.
     for (const s of setups) await oneRun(s.marathon, s.dir, cli, env);
     for (let i = 0; i < runs; i += 1) {
+      reference.push(machineSpeedMs(env));
       for (const s of setups) s.results.push(await oneRun(s.marathon, s.dir, cli, env));
       process.stdout.write(`  round ${i + 1} of ${runs} done\n`);
     }
@@ -169,6 +182,8 @@ async function main(args: readonly string[]): Promise<void> {
   }
   console.log('');
   console.log(table(rows));
+  console.log('');
+  console.log(`machine speed (machine-speed.js, one per round): best ${Math.min(...reference).toFixed(1)} ms, median ${median(reference).toFixed(1)} ms`);
 }
 
 await main(process.argv.slice(2));
