@@ -8,7 +8,7 @@
 //
 //   node dist-bench/bench/machine-speed.js        prints the workload's time in ms
 //
-// The workload has the one-shot's shape, cold: parse a JSON text of ~2.5 MB, walk the objects,
+// The workload has the one-shot's shape, cold: parse a JSON text of ~1.2 MB, walk the objects,
 // hash short strings, build lines of text and join them. Seeded, so every run does the same work.
 
 import { hash } from 'node:crypto';
