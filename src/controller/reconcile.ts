@@ -527,26 +527,19 @@ export function portHoldersInConfig(config: string): Map<number, string> {
   // (~10 ms cold at 5,000 apps, against ~17 for a loop matching at every line).
   const out = new Map<number, string>();
   let frontend: string | undefined;
-  const take = (m: RegExpExecArray) => {
+  HOLDER_LINE.lastIndex = 0;
+  for (let m = HOLDER_LINE.exec(config); m !== null; m = HOLDER_LINE.exec(config)) {
     if (m[1] !== undefined) frontend = m[1] === 'frontend' ? m[2] : undefined;
     else if (frontend && !out.has(Number(m[3]))) out.set(Number(m[3]), frontend);
-  };
-  // The first line has no line end before it.
-  FIRST_LINE.lastIndex = 0;
-  const first = FIRST_LINE.exec(config);
-  if (first) take(first);
-  LATER_LINE.lastIndex = 0;
-  for (let m = LATER_LINE.exec(config); m !== null; m = LATER_LINE.exec(config)) take(m);
+  }
   return out;
 }
 
-// A section header (keyword, name) or a bind line (port); neither pattern crosses a line end, so
-// each match ends before the line end the next one starts with. Lines end at \n only (a \r is
-// whitespace, as when the config is split into lines), which is why these are not /m patterns:
-// a multiline ^ would also start a line after a \r.
-const LINE = String.raw`(?:(frontend|backend|listen|defaults|global|userlist|peers|resolvers|program|http-errors|ring|cache)\b[^\S\n]*(\S*)|[^\S\n]+bind[^\S\n]+\S*:(\d+)\b)`;
-const FIRST_LINE = new RegExp(LINE, 'y');
-const LATER_LINE = new RegExp(`\n${LINE}`, 'g');
+// At the text's start or after a line end: a section header (keyword, name) or a bind line
+// (port). Neither part crosses a line end, so each match ends before the line end the next one
+// starts with. Lines end at \n only (a \r is whitespace, as when the config is split into
+// lines), which is why this is not an /m pattern: there ^ would also start a line after a \r.
+const HOLDER_LINE = /(?:^|\n)(?:(frontend|backend|listen|defaults|global|userlist|peers|resolvers|program|http-errors|ring|cache)\b[^\S\n]*(\S*)|[^\S\n]+bind[^\S\n]+\S*:(\d+)\b)/g;
 
 function byApp(model: Model): Map<string, readonly Service[]> {
   const out = new Map<string, Service[]>();
