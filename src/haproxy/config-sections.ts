@@ -74,15 +74,30 @@ export function defaultsTraits(text: string): BackendTraits {
   return defaults;
 }
 
-/** Effective traits of the backend section(s) in a fragment, over the given defaults. */
+/**
+ * Effective traits of the backend section(s) in a fragment, over the given defaults. Equal
+ * traits are one shared object: a long-running controller keeps one per backend, and thousands
+ * of backends have a handful of distinct ones.
+ */
 export function backendTraitsWith(defaults: BackendTraits, backendText: string): BackendTraits {
   const body = parseSections(backendText).filter((s) => s.kind === 'backend' || s.kind === 'listen').flatMap((s) => s.body);
   const own = traitsOf(body);
-  return {
-    balance: own.balance ?? defaults.balance,
-    hashType: own.hashType ?? defaults.hashType,
-    hasDefaultServer: own.hasDefaultServer || defaults.hasDefaultServer,
-  };
+  return sharedTraits(own.balance ?? defaults.balance, own.hashType ?? defaults.hashType, own.hasDefaultServer || defaults.hasDefaultServer);
+}
+
+/** Past this many distinct traits the table starts over (labels can make any `balance`). */
+const MAX_SHARED_TRAITS = 1024;
+const shared = new Map<string, BackendTraits>();
+
+function sharedTraits(balance: string, hashType: string, hasDefaultServer: boolean): BackendTraits {
+  const key = `${balance}\u0000${hashType}\u0000${hasDefaultServer ? 1 : 0}`;
+  let t = shared.get(key);
+  if (t === undefined) {
+    if (shared.size >= MAX_SHARED_TRAITS) shared.clear();
+    t = { balance, hashType, hasDefaultServer };
+    shared.set(key, t);
+  }
+  return t;
 }
 
 function traitsOf(body: readonly string[]): { balance?: string; hashType?: string; hasDefaultServer: boolean } {

@@ -41,7 +41,8 @@ export function liveDifference(desired: ReadonlyMap<string, BackendDesired | und
   for (const [backend, want] of [...desired].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (!want) continue;
     const have = live.get(backend) ?? new Map<string, ServerStateRow>();
-    for (const [name, args] of Object.entries(want.servers).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const servers = want.servers;
+    for (const [name, args] of Object.entries(servers).sort(([a], [b]) => (a < b ? -1 : 1))) {
       const row = have.get(name);
       if (!row) {
         differences.push(`backend ${backend}: server ${name} missing`);
@@ -69,7 +70,7 @@ export function liveDifference(desired: ReadonlyMap<string, BackendDesired | und
       }
     }
     for (const name of [...have.keys()].sort()) {
-      if (want.servers[name] !== undefined) continue;
+      if (servers[name] !== undefined) continue;
       // A retired server (kept in maintenance until the next reload) is as good as gone.
       if ((have.get(name)!.adminState & MAINT) !== 0) continue;
       differences.push(`backend ${backend}: server ${name} should not be there`);

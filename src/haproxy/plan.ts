@@ -14,6 +14,7 @@ import { parseSections, supportsDynamicServers, type BackendTraits, type MapMatc
 import { checkDynamicServerArgs } from './dynamic-server-args.js';
 import { createHash } from 'node:crypto';
 
+/** Its fields other than appId may be made on each read (controller/desired-state.ts): read each once and keep it for the pass. */
 export interface BackendDesired {
   /** The served app this backend belongs to. */
   readonly appId: string;
@@ -118,9 +119,12 @@ export type RetiredServers = ReadonlyMap<string, ReadonlyMap<string, string>>;
 /** The retired servers after a runtime plan ran (`applied`: the backends before it, for their arguments). */
 export function retiredAfter(before: RetiredServers, ops: readonly RuntimeOp[], applied: BackendLookup): Map<string, Map<string, string>> {
   const out = new Map([...before].map(([b, m]) => [b, new Map(m)]));
+  const servers = new Map<string, Readonly<Record<string, string>>>();
   for (const op of ops) {
     if (op.op === 'retire-server') {
-      const args = applied.get(op.backend)?.servers[op.server] ?? '';
+      let known = servers.get(op.backend);
+      if (known === undefined) servers.set(op.backend, (known = applied.get(op.backend)?.servers ?? {}));
+      const args = known[op.server] ?? '';
       (out.get(op.backend) ?? out.set(op.backend, new Map()).get(op.backend)!).set(op.server, args);
     } else if (op.op === 'revive-server' || op.op === 'add-server') {
       out.get(op.backend)?.delete(op.server);
