@@ -1,5 +1,5 @@
 export {
-  render, renderFragments, assemble, buildMaps, newFragmentCache, withExcluded, DOMAIN_MAP, APP_MAP,
+  render, renderFragments, assemble, buildMaps, mapsOnce, newFragmentCache, withExcluded, DOMAIN_MAP, APP_MAP,
   type FragmentCache, type RenderOptions, type Rendered, type RenderOutcome,
 } from './render.js';
 export type { ServiceFragments } from './service-fragments.js';

@@ -105,8 +105,22 @@ function fragmentsOrSkip(s: Service, lookup: Lookup, fo: FragmentOptions): Servi
   }
 }
 
-/** The whole config from every service's fragments, in marathon-lb's section order. */
-export function assemble(frags: readonly ServiceFragments[], lookup: Lookup, opts: RenderOptions): Omit<Rendered, 'excluded'> {
+/**
+ * The map files of `frags`, built on the first call. Made here rather than in a caller so that
+ * the closure holds only the fragments: one that keeps it (a desired state) keeps no config text.
+ */
+export function mapsOnce(frags: readonly ServiceFragments[], haproxyMap: boolean): () => Readonly<Record<string, string>> {
+  let maps: Record<string, string> | undefined;
+  return () => (maps ??= buildMaps(frags, haproxyMap));
+}
+
+/**
+ * The whole config from every service's fragments, in marathon-lb's section order. `maps`: the
+ * memo its map files come from, when the caller keeps the maps longer than the text.
+ */
+export function assemble(
+  frags: readonly ServiceFragments[], lookup: Lookup, opts: RenderOptions, maps = mapsOnce(frags, opts.haproxyMap),
+): Omit<Rendered, 'excluded'> {
   const b = new ConfigBuilder();
   let frameText = '';
   emitConfig(frags, lookup, opts, (text, owner, server) => {
@@ -114,13 +128,12 @@ export function assemble(frags: readonly ServiceFragments[], lookup: Lookup, opt
     else b.add(text, owner);
   }, (text) => { frameText += text; });
   const built = b.build();
-  let maps: Record<string, string> | undefined;
   return {
     config: built.config,
     get skeleton() { return built.skeleton; },
     get servers() { return built.servers; },
     get owners() { return built.owners; },
-    get maps() { return (maps ??= buildMaps(frags, opts.haproxyMap)); },
+    get maps() { return maps(); },
     frameText,
   };
 }

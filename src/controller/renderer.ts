@@ -6,7 +6,7 @@
 // renders everything, and any change of the text is a reload.
 
 import {
-  assemble, buildMaps, emitConfig, ejsLocals, withExcluded, withNewline, EjsTemplateError, newFragmentCache, renderFragments, TemplateError,
+  assemble, buildMaps, emitConfig, ejsLocals, mapsOnce, withExcluded, withNewline, EjsTemplateError, newFragmentCache, renderFragments, TemplateError,
   type EjsRenderer, type Lookup, type Rendered, type RenderOptions, type ServiceFragments, type TemplateSet,
 } from '../config/index.js';
 import { defaultsTraits, mapMatchKinds, type BackendDesired, type BackendTraits, type DesiredState } from '../haproxy/index.js';
@@ -57,14 +57,14 @@ export function createRenderer(templates: TemplateSet, options: RenderOptions, e
   const full = (model: Model): FullRender => {
     try {
       const { frags, excluded } = renderFragments(model.services, lookup, options, cache);
-      const rendered: Rendered = withExcluded(assemble(frags, lookup, options), excluded);
+      // The applied state keeps the desired state until the next full pass: no closure here
+      // may hold `rendered`, whose config text (~8 MiB at 10,000 apps, flat once written) and
+      // builder output would be kept with it.
+      const maps = mapsOnce(frags, options.haproxyMap);
+      const rendered: Rendered = withExcluded(assemble(frags, lookup, options, maps), excluded);
+      const frameText = rendered.frameText;
       if (!ejs) {
-        const desired = {
-          backends: desiredOf(frags),
-          frame: '',
-          maps: () => rendered.maps,
-          mapKinds: (names: readonly string[]) => mapMatchKinds(rendered.frameText, names),
-        };
+        const desired = { backends: desiredOf(frags), frame: '', maps, mapKinds: (names: readonly string[]) => mapMatchKinds(frameText, names) };
         return { ok: true, rendered, desired };
       }
       let config: string;
@@ -80,7 +80,7 @@ export function createRenderer(templates: TemplateSet, options: RenderOptions, e
       return {
         ok: true,
         rendered: text,
-        desired: { backends: new Map(), frame: config, maps: () => rendered.maps, mapKinds: (names) => mapMatchKinds(config, names) },
+        desired: { backends: new Map(), frame: config, maps, mapKinds: (names) => mapMatchKinds(config, names) },
       };
     } catch (err) {
       if (err instanceof TemplateError) return { ok: false, error: err };

@@ -39,6 +39,24 @@ describe('what a desired state keeps', () => {
     expect(await collected(new WeakRef({ b: 2 }))).toBe(true);
   });
 
+  it('a full render\'s desired state keeps neither the rendered text nor its builder output', async () => {
+    let out: ReturnType<typeof fullRender> | undefined = fullRender();
+    const { desired } = out;
+    // What a pass reads of the rendered text before it writes it.
+    const config = out.rendered.config;
+    const maps = out.rendered.maps;
+    expect(out.rendered.skeleton.length).toBeGreaterThan(0);
+    expect(out.rendered.owners.length).toBeGreaterThan(0);
+    const rendered = new WeakRef(out.rendered);
+    out = undefined;
+    expect(await collected(rendered)).toBe(true);
+    // What the plan reads later still answers, the same maps without building them again.
+    expect(desired.maps()).toBe(maps);
+    expect(Object.values(maps).some((text) => text.includes('a.com'))).toBe(true);
+    expect(desired.mapKinds([...Object.keys(maps)]).size).toBe(Object.keys(maps).length);
+    expect(config).toContain('backend a_10000');
+  });
+
   it('a backend\'s servers and map entries are made on each read, not kept', async () => {
     const { desired } = fullRender();
     const backend = desired.backends.get('a_10000')!;
