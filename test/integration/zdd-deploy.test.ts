@@ -89,17 +89,29 @@ d('zdd through a real HAProxy', () => {
    * Every task of `appId` answers through the service port and through the vhost on both load
    * balancers (the routes the request loops use), and nothing else does.
    */
-  const servedBy = (appId: string) => waitFor(`only ${appId} serves`, async () => {
-    const ids = new Set(emu.tasks(appId).map((t) => t.id));
-    for (const [port, headers] of [[svc, {}], [http, { Host: VHOST }], [http2, { Host: VHOST }]] as const) {
-      const probe = startRequestLoop(port, headers, 1, 0);
-      await waitFor('a few answers', () => probe.sent() >= ids.size * 4, 10_000);
-      await probe.stop();
-      const seen = probe.answeredBy();
-      if (!(ids.size > 0 && seen.size === ids.size && [...seen].every((id) => ids.has(id)) && probe.failures().length === 0)) return false;
+  const servedBy = async (appId: string) => {
+    let last = '';
+    try {
+      await waitFor(`only ${appId} serves`, async () => {
+        const ids = new Set(emu.tasks(appId).map((t) => t.id));
+        for (const [port, headers] of [[svc, {}], [http, { Host: VHOST }], [http2, { Host: VHOST }]] as const) {
+          const probe = startRequestLoop(port, headers, 1, 0);
+          await waitFor('a few answers', () => probe.sent() >= ids.size * 4, 10_000);
+          await probe.stop();
+          const seen = probe.answeredBy();
+          if (!(ids.size > 0 && seen.size === ids.size && [...seen].every((id) => ids.has(id)) && probe.failures().length === 0)) {
+            last = `port ${port}: tasks ${[...ids].join(' ')}; answered by ${[...seen].join(' ')}; failures ${probe.failures().slice(0, 2).join(' | ')}`;
+            return false;
+          }
+        }
+        return true;
+      }, 30_000, 100);
+    } catch (err) {
+      // What each load balancer said, for a failure that shows only under load.
+      const said = (lb: ControllerProcess) => lb.logs.filter((l) => l.level >= 40).slice(-8).map((l) => JSON.stringify(l)).join('\n');
+      throw new Error(`${(err as Error).message}\nlast probe: ${last}\nlb1 warnings:\n${said(ctl)}\nlb2 warnings:\n${said(ctl2)}`);
     }
-    return true;
-  }, 30_000, 100);
+  };
 
   beforeAll(async () => {
     emu = await startEmulator({ taskServers: 'inprocess', heartbeatMs: 500 });
