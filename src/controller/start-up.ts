@@ -9,7 +9,7 @@
 // With no reload configured (neither --command nor --supervise-haproxy) it can only correct
 // servers; nothing answering on the socket means there is nothing to compare.
 
-import { liveDifference, parseMapFile, retiredAfter, type BackendDesired, type RetiredServers } from '../haproxy/index.js';
+import { liveDifference, parseMapFile, retiredAfter, serversReader, type BackendDesired, type RetiredServers } from '../haproxy/index.js';
 import type { HaproxyDriver } from './ports.js';
 
 export type StartUpCheck =
@@ -56,12 +56,9 @@ export async function checkRunningHaproxy(
   // Servers an earlier run retired (in maintenance, not in the config): their lines are unknown
   // now, so one wanted again is re-created by a reload rather than revived.
   const before = new Map<string, Map<string, string>>();
-  const servers = new Map<string, Readonly<Record<string, string>>>();
+  const serversOf = serversReader(backends);
   for (const r of rows) {
-    if (!backends.has(r.backend) || (r.adminState & 0x01) === 0) continue;
-    let known = servers.get(r.backend);
-    if (known === undefined) servers.set(r.backend, (known = backends.get(r.backend)!.servers));
-    if (known[r.server] !== undefined) continue;
+    if (!backends.has(r.backend) || serversOf(r.backend)[r.server] !== undefined || (r.adminState & 0x01) === 0) continue;
     (before.get(r.backend) ?? before.set(r.backend, new Map()).get(r.backend)!).set(r.server, '');
   }
   return { current: true, differences, retired: retiredAfter(before, diff.ops, backends) };

@@ -19,7 +19,7 @@ export {
   showServersState, parseServersState, showStat, parseStatCsv,
   type ServerStateRow, type MapEntry,
 } from './runtime-api.js';
-export { planChange, retiredAfter, retiredCount, isDynamicCapable, structuralReasons, parseMapFile, type BackendDesired, type BackendLookup, type DesiredState, type RetiredServers, type RuntimeOp, type Plan } from './plan.js';
+export { planChange, retiredAfter, retiredCount, serversReader, isDynamicCapable, structuralReasons, parseMapFile, type BackendDesired, type BackendLookup, type DesiredState, type RetiredServers, type RuntimeOp, type Plan } from './plan.js';
 export {
   backendTraits, backendTraitsWith, defaultsTraits, supportsDynamicServers, mapMatchKinds, parseSections, type BackendTraits, type MapMatch, type Section,
 } from './config-sections.js';

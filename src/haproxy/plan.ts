@@ -116,15 +116,23 @@ interface Order { early: RuntimeOp[]; drains: RuntimeOp[]; dels: RuntimeOp[] }
 /** Servers retired at run time and still in HAProxy: backend -> server name -> its arguments. */
 export type RetiredServers = ReadonlyMap<string, ReadonlyMap<string, string>>;
 
+/** Each backend's servers, read at most once (BackendDesired may make them on every read); {} for an unknown backend. */
+export function serversReader(backends: BackendLookup): (name: string) => Readonly<Record<string, string>> {
+  const known = new Map<string, Readonly<Record<string, string>>>();
+  return (name) => {
+    let servers = known.get(name);
+    if (servers === undefined) known.set(name, (servers = backends.get(name)?.servers ?? {}));
+    return servers;
+  };
+}
+
 /** The retired servers after a runtime plan ran (`applied`: the backends before it, for their arguments). */
 export function retiredAfter(before: RetiredServers, ops: readonly RuntimeOp[], applied: BackendLookup): Map<string, Map<string, string>> {
   const out = new Map([...before].map(([b, m]) => [b, new Map(m)]));
-  const servers = new Map<string, Readonly<Record<string, string>>>();
+  const serversOf = serversReader(applied);
   for (const op of ops) {
     if (op.op === 'retire-server') {
-      let known = servers.get(op.backend);
-      if (known === undefined) servers.set(op.backend, (known = applied.get(op.backend)?.servers ?? {}));
-      const args = known[op.server] ?? '';
+      const args = serversOf(op.backend)[op.server] ?? '';
       (out.get(op.backend) ?? out.set(op.backend, new Map()).get(op.backend)!).set(op.server, args);
     } else if (op.op === 'revive-server' || op.op === 'add-server') {
       out.get(op.backend)?.delete(op.server);
