@@ -6,6 +6,8 @@
 // and whether `default-server` applies (dynamic servers do not inherit it, so servers added at
 // run time would differ from the same line loaded by a reload).
 
+import { boundedMemo } from '../bounded-memo.js';
+
 export interface Section {
   /** The header line, trimmed: "backend web_10000". */
   readonly header: string;
@@ -85,19 +87,16 @@ export function backendTraitsWith(defaults: BackendTraits, backendText: string):
   return sharedTraits(own.balance ?? defaults.balance, own.hashType ?? defaults.hashType, own.hasDefaultServer || defaults.hasDefaultServer);
 }
 
-/** Past this many distinct traits the table starts over (labels can make any `balance`). */
-const MAX_SHARED_TRAITS = 1024;
-const shared = new Map<string, BackendTraits>();
+const SEP = '\u0000';
+
+/** One object per distinct traits, by key; bounded, since labels can make any `balance`. */
+const sharedByKey = boundedMemo((key): BackendTraits => {
+  const [balance, hashType, defaultServer] = key.split(SEP) as [string, string, string];
+  return { balance, hashType, hasDefaultServer: defaultServer === '1' };
+}, 1024);
 
 function sharedTraits(balance: string, hashType: string, hasDefaultServer: boolean): BackendTraits {
-  const key = `${balance}\u0000${hashType}\u0000${hasDefaultServer ? 1 : 0}`;
-  let t = shared.get(key);
-  if (t === undefined) {
-    if (shared.size >= MAX_SHARED_TRAITS) shared.clear();
-    t = { balance, hashType, hasDefaultServer };
-    shared.set(key, t);
-  }
-  return t;
+  return sharedByKey(`${balance}${SEP}${hashType}${SEP}${hasDefaultServer ? 1 : 0}`);
 }
 
 function traitsOf(body: readonly string[]): { balance?: string; hashType?: string; hasDefaultServer: boolean } {
